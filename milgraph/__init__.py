@@ -1,0 +1,3 @@
+"""milgraph: a reasoned knowledge graph of military-diplomacy relationships."""
+
+__version__ = "0.1.0"
