@@ -1,8 +1,8 @@
 """The precomputed point-in-time views equal the reasoner run on that day's graph.
 
 For every epoch of the fixture (and some days inside epochs), the view as of day D must be
-exactly ``closure(asserted triples valid on D)`` computed by the reasoner with the SPARQL rules
-bound to ``?asOf = D``. This checks the interval propagation of every OWL 2 RL rule kind and
+exactly ``closure(asserted triples valid on D)`` computed by the reasoner with ``as_of=D`` (its
+SPARQL rules bound to ``?asOf = D``). This checks the interval propagation of every OWL 2 RL rule kind and
 every SPARQL rule the bundled ontology uses, against the reasoner itself.
 """
 
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -21,7 +19,7 @@ from milgraph import paths, reasoning, temporal
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from milgraph.temporal.build import split
 from milgraph.temporal.closure import Closure
-from milgraph.temporal.dates import XSD_DATE, day, iso
+from milgraph.temporal.dates import day, iso
 from milgraph.temporal.rules import load_shapes
 from tests.analysis_support import world_full_dates
 
@@ -41,19 +39,6 @@ def _parts():
     return snapshot, split(asserted, inferred)
 
 
-def _rules_as_of(tmp: Path, when: date) -> list:
-    """The bundled rules with ``?asOf`` bound to ``when`` by a VALUES clause."""
-    for rule in sorted(paths.RULES_DIR.glob("*.rq")):
-        text = re.sub(
-            r"WHERE\s*\{",
-            "WHERE {\n  VALUES ?asOf { " + f'"{when.isoformat()}"^^<{XSD_DATE}>' + " }",
-            rule.read_text(),
-            count=1,
-        )
-        (tmp / rule.name).write_text(text)
-    return reasoning.load_rules(tmp)
-
-
 def _view(snapshot, when: date) -> set[ox.Triple]:
     out: set[ox.Triple] = set()
     for g in temporal.graphs_as_of(snapshot, when):
@@ -71,10 +56,10 @@ def _days() -> list[date]:
 
 
 @pytest.mark.parametrize("when", _days(), ids=lambda d: d.isoformat())
-def test_view_equals_reasoning_on_that_day(when: date, tmp_path: Path) -> None:
+def test_view_equals_reasoning_on_that_day(when: date) -> None:
     snapshot, (static_asserted, seeds, _records) = _parts()
     valid = static_asserted + [t for t, d in seeds.items() if day(when) in d]
-    result = reasoning.reason(valid, rules=_rules_as_of(tmp_path, when), as_of=when)
+    result = reasoning.reason(valid, rules=reasoning.load_rules(paths.RULES_DIR), as_of=when)
     expected = set(valid) | set(result.inferred)
     got = _view(snapshot, when)
     missing = sorted(map(str, expected - got))[:10]

@@ -152,26 +152,28 @@ class TemporalStore:
         row = self._fact(t)
         return bool(row and row[2])
 
-    def firing(self, t: ox.Triple, day: int) -> Firing | None:
-        """The derivation of ``t`` recorded for the piece of time holding ``day``."""
+    def firing(self, t: ox.Triple, day: int) -> tuple[Firing, IntervalSet] | None:
+        """The derivation of ``t`` recorded for the piece of time holding ``day``, with that
+        piece (the derivation's premises hold on all of it)."""
         row = self._fact(t)
         if row is None:
             return None
         rows = self._rows(
-            "SELECT rule, premises, detail FROM firing WHERE fact=? AND lo <= ? AND ? < hi "
+            "SELECT rule, premises, detail, lo, hi FROM firing WHERE fact=? AND lo <= ? AND ? < hi "
             "ORDER BY rule != 'asserted' LIMIT 1",
             (row[0], day, day),
         )
         if not rows:
             return None
-        rule, premises, detail = rows[0]
+        rule, premises, detail, lo, hi = rows[0]
         ids = [tuple(x) for x in json.loads(premises)]
         terms = self._terms({i for triple in ids for i in triple})
-        return Firing(
+        firing = Firing(
             rule,
             tuple(ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in ids),
             tuple(json.loads(detail).items()),
         )
+        return firing, IntervalSet.of(lo, hi)
 
     def match(
         self,
