@@ -236,6 +236,60 @@ class Profile:
             ],
         }
 
+    def to_text(self) -> str:
+        """A readable report (the CLI's output); the JSON form has every IRI."""
+        a, b = _name(self.a), _name(self.b)
+        window = ""
+        if self.start or self.end:
+            window = f" ({self.start or '…'} to {self.end or '…'})"
+        out = [f"{a} and {b}{window}", ""]
+        out.append("Shared organisations and alliances:")
+        if not self.organizations:
+            out.append("  none")
+        for org in self.organizations:
+            kind = "alliance" if org.alliance else "organisation"
+            both = _periods_text(org.together) or "never both full members"
+            out.append(f"  {org.label} ({kind}): both members {both}")
+            if org.affiliated_together != org.together and org.affiliated_together:
+                out.append(
+                    f"    both affiliated in some role {_periods_text(org.affiliated_together)}"
+                )
+        out.append("")
+        out.append("Agreements both are party to:")
+        if not self.agreements:
+            out.append("  none")
+        for ag in self.agreements:
+            both = _periods_text(ag.in_force_together) or "never in force for both"
+            out.append(f"  {ag.label}: {ag.status}; in force for both {both}")
+        out.append("")
+        out.append("Exercises together:")
+        if not self.exercises:
+            out.append("  none")
+        for year, items in self.exercises.items():
+            out.append(f"  {year}: " + "; ".join(i.label for i in items))
+        for title, items in (
+            ("Trust-building measures", self.measures),
+            ("Training exchanges", self.training),
+        ):
+            out.append("")
+            out.append(f"{title}:")
+            if not items:
+                out.append("  none")
+            for i in items:
+                since = f" since {i.start}" if i.start else ""
+                until = f" until {i.end}" if i.end else ""
+                direction = f" [{i.extra['direction']}]" if i.extra.get("direction") else ""
+                out.append(f"  {i.label}{direction}{since}{until}")
+        out.append("")
+        out.append(
+            "Indicators per year (alliances, agreements in force, exercises, measures, training):"
+        )
+        for year, figures in sorted(self.indicators.items()):
+            counts = [figures[k].count for k in INDICATORS]
+            if any(counts):
+                out.append(f"  {year}: " + "  ".join(f"{c:>3}" for c in counts))
+        return "\n".join(out)
+
 
 @dataclass
 class Event:
@@ -271,6 +325,25 @@ class Timeline:
             "events": [e.to_json() for e in self.events],
             "undated": [e.to_json() for e in self.undated],
         }
+
+    def to_text(self) -> str:
+        out = [f"Timeline of {_name(self.nation)}", ""]
+        out += [f"  {e.date:<10}  {e.label}" for e in self.events] or ["  no dated events"]
+        if self.undated:
+            out += ["", "Undated:"] + [f"  {e.label}" for e in self.undated]
+        return "\n".join(out)
+
+
+def _name(n: Nation) -> str:
+    return f"{n.label} ({n.code})" if n.code else n.label
+
+
+def _periods_text(periods: list[dict[str, str | None]]) -> str:
+    return ", ".join(
+        f"from {p['from'] or 'the beginning'}"
+        + (f" until {p['until']}" if p["until"] else " (ongoing)")
+        for p in periods
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -856,6 +929,7 @@ SELECT ?kind ?date ?fact ?related ?relatedLabel ?role WHERE {
     BIND("withdrew" AS ?kind)
   } UNION {
     ?fact mil:adherent ?n ; mil:agreement ?related . ?related mil:terminationDate ?date .
+    FILTER NOT EXISTS { ?fact mil:withdrawalDate ?withdrawn }
     BIND("agreement terminated" AS ?kind)
   } UNION {
     ?related mil:participant ?n .

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "analysis"
 WORLD = FIXTURES / "world.ttl"
 PARTIAL = FIXTURES / "partial-dates.ttl"
+RULE_KINDS = FIXTURES / "rule-kinds.ttl"
 
 MIL = "https://w3id.org/milgraph/ontology#"
 ID = "https://w3id.org/milgraph/id/"
@@ -37,13 +38,13 @@ def build(*data: Path, name: str) -> Snapshot:
 @functools.cache
 def world() -> Snapshot:
     """The fixture world: full dates and partial dates."""
-    return build(WORLD, PARTIAL, name="world")
+    return build(WORLD, PARTIAL, RULE_KINDS, name="world")
 
 
 @functools.cache
 def world_full_dates() -> Snapshot:
     """Only full dates: the reasoner's own ``?asOf`` evaluation must agree with it exactly."""
-    return build(WORLD, name="world-full-dates")
+    return build(WORLD, RULE_KINDS, name="world-full-dates")
 
 
 def nation(code: str) -> str:

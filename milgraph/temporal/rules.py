@@ -8,6 +8,7 @@ parser gives the algebra; the query itself always runs on Oxigraph as a string.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,12 @@ def load_shapes(rules_dir: Path) -> list[RuleShape]:
 
 
 def parse_rule(text: str, path: Path | None = None) -> RuleShape:
+    """A rule's shape; parsed once per text (rdflib's SPARQL parser is slow)."""
+    return _parse_rule(text, path)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_rule(text: str, path: Path | None) -> RuleShape:
     where = path.as_posix() if path else "<rule>"
     m = _NAME.search(text)
     if not m:
