@@ -10,6 +10,7 @@ rule named, including the dates the temporal rules compare.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -114,7 +115,7 @@ def check_owl(rule: str, premises: list, t: ox.Triple, chain_list) -> None:
         assert axiom.subject == p
         links = [x for x in premises if x is not axiom]
         assert [x.predicate for x in links] == chain_list(axiom.object)
-        assert all(a.object == b.subject for a, b in zip(links, links[1:], strict=False))
+        assert all(a.object == b.subject for a, b in itertools.pairwise(links))
         assert (links[0].subject, links[-1].object) == (s, o)
     elif rule == "scm-sco":
         a, b = premises
