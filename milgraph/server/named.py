@@ -11,7 +11,10 @@ Header lines (before the query text)::
 
 Parameters are bound as RDF terms with pyoxigraph ``substitutions`` (never spliced into the
 text), after validating their type, so an injection attempt is either rejected (400) or an
-inert literal that matches nothing.
+inert literal that matches nothing. pyoxigraph only substitutes variables of the SELECT
+clause, and ``BOUND(?param)`` is false for a substituted variable, so both are checked when
+the queries load: project every parameter, and give optional ones a default instead of
+testing ``BOUND``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,12 @@ PARAM_TYPES: dict[str, tuple[dict[str, str], str]] = {
     "xsd:string": ({"type": "string"}, "text"),
     "xsd:boolean": ({"type": "boolean"}, "true or false"),
 }
+#: A valid value per type, to check at load time that every parameter can be bound.
+SAMPLES = {
+    "iri": "https://example.org/x", "nation": "USA", "org": "NATO", "agreement": "new-start",
+    "xsd:date": "2000-01-01", "xsd:gYear": "2000", "xsd:integer": "1", "xsd:string": "x",
+    "xsd:boolean": "true",
+}  # fmt: skip
 #: Query-string names a named query may not use for its own parameters.
 RESERVED = {"format", "inference", "timeout"}
 
@@ -70,6 +79,9 @@ class NamedQuery:
     description: str = ""
     params: list[Param] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
 
     def bind(self, given: Mapping[str, str], today: dt.date | None = None) -> dict[str, TermSpec]:
         """Validate request values and turn them into RDF terms; ``OptionError`` if invalid."""
@@ -206,13 +218,29 @@ def load_named_queries(directory: Path) -> dict[str, NamedQuery]:
     out: dict[str, NamedQuery] = {}
     if not directory.is_dir():
         return out
+    from milgraph.server.options import to_term as spec_to_term
+
     probe = ox.Store()
     for path in sorted(directory.glob("*.rq")):
         nq = parse_named_query(path)
+        for p in nq.params:
+            if re.search(rf"BOUND\s*\(\s*[?$]{p.name}\s*\)", nq.text, re.IGNORECASE):
+                raise QueryError(
+                    f"{path.as_posix()}: BOUND(?{p.name}) is always false for a bound parameter "
+                    f"(fix: give {p.name} a default and test its value instead)"
+                )
+        samples = {p.name: SAMPLES[p.type] for p in nq.params}
         try:
-            probe.query(nq.text)
+            probe.query(nq.text, substitutions={
+                ox.Variable(name): spec_to_term(to_term(nq.param(name), value))
+                for name, value in samples.items()
+            })  # fmt: skip
         except SyntaxError as exc:
             raise QueryError(f"{path.as_posix()}: the query does not parse: {exc}") from None
+        except RuntimeError as exc:
+            raise QueryError(
+                f"{path.as_posix()}: {exc} (fix: list every parameter in the SELECT clause)"
+            ) from None
         out[nq.name] = nq
     return out
 
