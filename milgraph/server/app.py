@@ -414,10 +414,6 @@ SPARQL_OPENAPI: dict[str, Any] = {
 
 
 def _install_routes(app: FastAPI, state: ServerState) -> None:
-    @app.api_route(
-        "/sparql", methods=["GET", "POST"], tags=["SPARQL"], summary="SPARQL 1.1 query endpoint",
-        openapi_extra=SPARQL_OPENAPI, response_class=Response,
-    )  # fmt: skip
     async def sparql(request: Request) -> Response:
         """SPARQL 1.1 Protocol: GET ``?query=``, POST form, or POST ``application/sparql-query``.
 
@@ -465,6 +461,13 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
         return await answer(
             state, request, query=query, info=info, options=options, fmt=fmt,
             endpoint="sparql", timeout=_timeout(state, first.get("timeout")),
+        )  # fmt: skip
+
+    for method in ("GET", "POST"):
+        app.add_api_route(
+            "/sparql", sparql, methods=[method], tags=["SPARQL"],
+            summary=f"SPARQL 1.1 query ({method})", openapi_extra=SPARQL_OPENAPI,
+            response_class=Response, operation_id=f"sparql_{method.lower()}",
         )  # fmt: skip
 
     @app.get("/void", tags=["Dataset"], summary="VoID description and statistics",
