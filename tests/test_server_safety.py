@@ -185,8 +185,11 @@ def test_no_stack_trace_on_internal_error(client, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(state.cache, "get", boom)
-    r = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    from fastapi.testclient import TestClient
+
+    monkeypatch.setattr(state.cache, "get", boom)  # fault injection: reach the catch-all
+    raw = TestClient(client.app, raise_server_exceptions=False)  # no lifespan: same state
+    r = raw.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert r.status_code == 500
     assert r.headers["content-type"] == "application/problem+json"
     assert "secret internal detail" not in r.text and "Traceback" not in r.text
