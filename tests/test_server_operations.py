@@ -38,8 +38,8 @@ def test_deadline_stops_the_query_and_others_are_not_delayed(fixture_store):
         assert len(workers_before) == 2
         heavy: dict[str, httpx.Response] = {}
 
-        def run_heavy() -> None:
-            with httpx.Client(base_url=server.url, timeout=60) as c:
+        def run_heavy(url: str = server.url, heavy: dict = heavy) -> None:
+            with httpx.Client(base_url=url, timeout=60) as c:
                 start = time.monotonic()
                 heavy["r"] = c.get("/sparql", params={"query": HEAVY})
                 heavy["seconds"] = time.monotonic() - start  # type: ignore[assignment]
