@@ -265,7 +265,7 @@ async def answer(
                 break
     except QueryFailed as exc:
         _count_failure(state, endpoint, exc)
-        raise _with_excerpt(exc, query) from None
+        raise _with_excerpt(exc, query, getattr(request.state, "base_offset", 0)) from None
     if complete:
         body = b"".join(buffered)
         if cache_key is not None:
@@ -305,8 +305,13 @@ def _count_failure(state: ServerState, endpoint: str, exc: QueryFailed) -> None:
         state.metrics.workers_killed.inc()
 
 
-def _with_excerpt(exc: QueryFailed, query: str) -> QueryFailed:
+def _with_excerpt(exc: QueryFailed, query: str, offset: int = 0) -> QueryFailed:
     line, column = exc.extra.get("line"), exc.extra.get("column")
+    if offset:  # a BASE was put in front of line 1: report positions in the client's text
+        query = query[offset:]
+        if line == 1 and column:
+            column = max(1, column - offset)
+            exc.extra["column"] = column
     if exc.type == "malformed-query" and line and column:
         exc.detail = f"malformed query at line {line}, column {column}: {exc.detail}"
         snippet = excerpt(query, line, column)
@@ -442,6 +447,11 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
         query = queries[0]
         info = inspect_query(query)
         _check_safety(state, info)
+        if info.relative_iris and not info.has_base:
+            # Relative IRIs resolve against the endpoint (on line 1, so positions stay true).
+            base = f"BASE <{str(request.url).split('?', 1)[0]}> "
+            query = base + query
+            request.state.base_offset = len(base)
         try:
             options = QueryOptions.from_params(
                 default_graphs=[v for k, v in params if k == "default-graph-uri"],

@@ -31,6 +31,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {
     "INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH",
@@ -54,6 +55,8 @@ class QueryInfo:
     update: str | None = None  # the update keyword that starts an update request
     services: list[str | None] = field(default_factory=list)  # IRIs; None = SERVICE ?var
     volatile: bool = False
+    has_base: bool = False
+    relative_iris: bool = False  # an <iri> without a scheme, e.g. <s> or <#x>
 
     @property
     def is_graph(self) -> bool:
@@ -82,6 +85,7 @@ def inspect_query(text: str) -> QueryInfo:
     while i < len(toks):
         word = toks[i].text.upper() if toks[i].kind == "word" else ""
         if word == "BASE" and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+            info.has_base = True
             base = _resolve(toks[i + 1].text[1:-1], base)
             i += 2
         elif word == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
@@ -89,6 +93,7 @@ def inspect_query(text: str) -> QueryInfo:
             i += 3
         else:
             break
+    info.relative_iris = any(t.kind == "iri" and not _SCHEME.match(t.text[1:]) for t in toks)
     for j in range(i, len(toks)):
         tok = toks[j]
         if tok.kind != "word":

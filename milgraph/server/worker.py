@@ -103,6 +103,9 @@ def run_job(snapshot: Any, job: dict[str, Any], sock: socket.socket) -> None:
         send_frame(sock, ERROR, error(400, "malformed-query", "Malformed query", text,
                                       line=line, column=column))  # fmt: skip
         return
+    except Exception as exc:  # parses, but cannot be run (e.g. an unknown function)
+        send_frame(sock, ERROR, _evaluation_error(exc))
+        return
     writer = ChunkWriter(sock, job["max_bytes"])
     try:
         if isinstance(result, ox.QueryTriples):
@@ -133,13 +136,18 @@ def run_job(snapshot: Any, job: dict[str, Any], sock: socket.socket) -> None:
         ))  # fmt: skip
         return
     except Exception as exc:  # evaluation errors surface lazily, while serialising
-        send_frame(sock, ERROR, error(
-            400 if isinstance(exc, (SyntaxError, ValueError, TypeError)) else 500,
-            "evaluation-error", "Query evaluation failed", str(exc) or type(exc).__name__,
-        ))  # fmt: skip
+        send_frame(sock, ERROR, _evaluation_error(exc))
         return
     writer.flush_frames()
     send_frame(sock, END, str(writer.total).encode())
+
+
+def _evaluation_error(exc: Exception) -> bytes:
+    """A well-formed query the engine cannot answer: 422 for the query's fault (unsupported
+    function, bad SERVICE answer…), 500 only for storage errors."""
+    status = 500 if isinstance(exc, OSError) else 422
+    return error(status, "evaluation-error", "Query evaluation failed",
+                 str(exc) or type(exc).__name__)  # fmt: skip
 
 
 class _FormMismatch(Exception):
