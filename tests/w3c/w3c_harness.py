@@ -313,3 +313,90 @@ def _same_csv(expected: str, actual: str) -> tuple[bool, str]:
     if norm(exp[1:]) == norm(act[1:]):
         return True, ""
     return False, "CSV rows differ"
+
+
+# ----------------------------------------------------------------------------- entailment
+
+PR = Namespace("http://www.w3.org/ns/owl-profile/")
+ENT = Namespace("http://www.w3.org/ns/entailment/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+
+def _list(g: rdflib.Graph, node: Any) -> list[Any]:
+    if node is None:
+        return []
+    try:
+        return list(Collection(g, node))
+    except Exception:
+        return [node]
+
+
+def entailment_tests() -> list[tuple[W3CTest, str | None]]:
+    """Approved entailment tests with why they are out of OWL 2 RL's reach (None: in reach).
+
+    In reach: the test lists the OWL 2 RL profile and the RDFS or OWL 2 RDF-Based regime,
+    which is what forward chaining with the OWL 2 RL/RDF rules computes."""
+    out = []
+    for t in load_manifest("entailment"):
+        if not t.approved or t.kind != "QueryEvaluationTest":
+            continue
+        g = t.graph
+        action = g.value(t.node, MF.action)
+        profiles = set(_list(g, g.value(action, SD.EntailmentProfile)))
+        regimes = set(_list(g, g.value(action, SD.entailmentRegime)))
+        reason = None
+        names = ", ".join(sorted(str(r).rsplit("/", 1)[-1] for r in regimes)) or "none given"
+        if profiles and PR.RL not in profiles:
+            reason = "needs OWL 2 " + "/".join(
+                sorted(str(p).rsplit("/", 1)[-1] for p in profiles)) + " (not the RL profile)"
+        elif not regimes & {ENT.RDF, ENT.RDFS, ENT["OWL-RDF-Based"]}:
+            reason = f"entailment regime {names}: not computed by OWL 2 RL rules"
+        out.append((t, reason))
+    return out
+
+
+def closure_graph(test: W3CTest) -> str:
+    return test.iri.replace("#", "/") + "/closure"
+
+
+def entailment_store(root: Path, tests: Iterable[W3CTest]) -> Path:
+    """One graph per test holding its data plus what milgraph's reasoner infers from it."""
+    from milgraph.reasoning import reason
+
+    key = "w3c-entailment"
+    (root / key).mkdir(parents=True, exist_ok=True)
+    store = ox.Store(str(root / key / "store"))
+    for t in tests:
+        graph = ox.NamedNode(closure_graph(t))
+        triples = []
+        for d in t.data:
+            triples += [
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(path=str(d), format=RDF_FORMATS[d.suffix], base_iri=graph_iri(d))
+            ]
+        result = reason(triples)
+        store.extend(ox.Quad(tr.subject, tr.predicate, tr.object, graph)
+                     for tr in [*triples, *result.inferred])  # fmt: skip
+    store.flush()
+    del store
+    (root / key / "manifest.json").write_text(json.dumps({"key": key, "counts": {}}))
+    (root / "CURRENT").write_text(key + "\n")
+    return root
+
+
+def check_entailment(test: W3CTest, http: Any) -> tuple[bool, str]:
+    assert test.query is not None and test.result is not None
+    query = f"BASE <{graph_iri(test.query)}>\n" + test.query.read_text(encoding="utf-8")
+    params = [("default-graph-uri", closure_graph(test)), ("named-graph-uri", "urn:w3c:empty")]
+    r = http.post("/sparql", params=params, data={"query": query, "format": "json"})
+    if r.status_code != 200:
+        return False, f"HTTP {r.status_code}: {r.text[:300]}"
+    expected = expected_result(test.result)
+    actual = Result.parse(io.BytesIO(r.content), format="json")
+    if expected.type == "ASK":
+        ok = actual.askAnswer == expected.askAnswer
+        return ok, "" if ok else f"ASK: expected {expected.askAnswer}"
+    exp_rows, act_rows = _rows(expected), _rows(actual)
+    if same_solutions(exp_rows, act_rows, False):
+        return True, ""
+    return False, f"solutions differ: expected {len(exp_rows)} rows, got {len(act_rows)}"
