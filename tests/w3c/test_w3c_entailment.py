@@ -16,6 +16,8 @@ ALL = entailment_tests()
 IN_REACH = [t for t, reason in ALL if reason is None]
 
 KNOWN_FAILURES = {
+    "entailment/rdf01": "needs ex:b rdf:type rdf:Property because ex:b is used as a predicate "
+    "(RDF rule rdf1), which is not among the OWL 2 RL/RDF rules",
     "entailment/rdfs11": "needs ex:p rdfs:subPropertyOf ex:p for a property never declared "
     "an owl:ObjectProperty/DatatypeProperty (RDFS rule rdfs6); OWL 2 RL's scm-op/scm-dp give "
     "reflexivity only for declared properties",
@@ -43,4 +45,4 @@ def test_w3c_entailment(test, entailment_server, request):
 
 def test_entailment_scope_is_what_docs_say():
     assert len(ALL) == 70
-    assert len(IN_REACH) == 33
+    assert len(IN_REACH) == 36

@@ -325,10 +325,9 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 def _list(g: rdflib.Graph, node: Any) -> list[Any]:
     if node is None:
         return []
-    try:
+    if isinstance(node, BNode):  # an RDF list
         return list(Collection(g, node))
-    except Exception:
-        return [node]
+    return [node]
 
 
 def entailment_tests() -> list[tuple[W3CTest, str | None]]:
