@@ -168,3 +168,22 @@ def test_unknown_path_is_a_problem_document(client):
     assert r.status_code == 404
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["request_id"] == r.headers["x-request-id"]
+
+
+def test_relative_iris_resolve_against_the_endpoint(client):
+    r = client.get("/sparql", params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}",
+                                      "format": "nt"})  # fmt: skip
+    assert r.status_code == 200
+    assert r.text.startswith("<http://testserver/s> <http://testserver/p> ")
+    bad = client.get("/sparql", params={"query": "SELECT * WHERE { <s> ?p }"})
+    problem = bad.json()  # positions are in the client's text, not in ours with BASE added
+    assert problem["column"] <= len("SELECT * WHERE { <s> ?p }") + 1
+    assert problem["excerpt"].startswith("SELECT * WHERE { <s> ?p }\n")
+
+
+def test_unsupported_function_is_422_and_the_server_stays_up(client):
+    q = "PREFIX : <http://example/> SELECT (:function(1) AS ?f) WHERE {}"
+    r = client.get("/sparql", params={"query": q})
+    assert r.status_code == 422
+    assert "not supported" in r.json()["detail"]
+    assert count(client.get("/sparql", params={"query": COUNT_NATO})) == 6
