@@ -324,7 +324,9 @@ def stats(
 
 
 from milgraph.analysis_cli import register as _register_analysis  # noqa: E402
+from milgraph.server.cli import register as _register_serve  # noqa: E402
 
+_register_serve(app)
 _register_analysis(app)
 
 
