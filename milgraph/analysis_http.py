@@ -15,7 +15,9 @@ that names several nations (with the choices).
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -231,6 +233,28 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"model": ProblemModel, "description": "Not found (see detail)"},
     409: {"model": ProblemModel, "description": "A code names several nations: choices"},
 }
+
+
+# --------------------------------------------------------------------------- snapshots
+
+_OPENED: dict[str, Any] = {}
+_OPENED_LOCK = threading.Lock()
+
+
+def served_snapshot(request: Request) -> Any:
+    """The snapshot the SPARQL service serves, opened read-only in this process once per key
+    (its query workers have their own handles; these analyses run in the server's threads)."""
+    from milgraph.snapshot import open_snapshot
+
+    served = request.app.state.milgraph.manager.served
+    if served is None:
+        raise SnapshotError("the snapshot is still loading; retry in a moment (see /health)")
+    with _OPENED_LOCK:
+        snapshot = _OPENED.get(served.key)
+        if snapshot is None:
+            _OPENED.clear()  # keep only the served one open
+            snapshot = _OPENED[served.key] = open_snapshot(Path(served.root), served.key)
+        return snapshot
 
 
 # --------------------------------------------------------------------------- router
