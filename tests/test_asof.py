@@ -6,10 +6,10 @@ Each check is a SPARQL query answered by the snapshot's precomputed view for tha
 from __future__ import annotations
 
 import pytest
+from analysis_support import ID, MIL, PREFIXES, local, world
 
 from milgraph import temporal
 from milgraph.errors import QueryError
-from tests.analysis_support import ID, MIL, PREFIXES, local, world
 
 
 def members(org: str, day: str) -> list[str]:

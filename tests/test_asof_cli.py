@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.analysis_support import world
+from analysis_support import world
 
 QUERY = "SELECT ?x WHERE { ?x mil:memberOf id:org\\/NATO } ORDER BY ?x"
 

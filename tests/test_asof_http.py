@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from analysis_support import ID, world
 from fastapi.testclient import TestClient
 
 from milgraph.server import ServerConfig, create_app
-from tests.analysis_support import ID, world
 
 NATO_MEMBERS = (
     "PREFIX mil: <https://w3id.org/milgraph/ontology#> "

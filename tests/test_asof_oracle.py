@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pyoxigraph as ox
 import pytest
+from analysis_support import world_full_dates
 
 from milgraph import paths, reasoning, temporal
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
@@ -21,7 +22,6 @@ from milgraph.temporal.build import split
 from milgraph.temporal.closure import Closure
 from milgraph.temporal.dates import day, iso
 from milgraph.temporal.rules import load_shapes
-from tests.analysis_support import world_full_dates
 
 
 def _graph(snapshot, iri: str) -> list[ox.Triple]:

@@ -16,13 +16,13 @@ from datetime import date
 
 import pyoxigraph as ox
 import pytest
+from analysis_support import ID, MIL, world
 
 from milgraph import paths, temporal
 from milgraph.explain import Explanation, Node, explain
 from milgraph.namespaces import GRAPH_IRI, INFERRED_GRAPH
 from milgraph.temporal.dates import day, end_of, start_of
 from milgraph.temporal.rules import RuleShape, load_shapes
-from tests.analysis_support import ID, MIL, world
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

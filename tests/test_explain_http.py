@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from analysis_support import ID, world
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from milgraph.analysis_http import ExplanationModel, make_router
-from tests.analysis_support import ID, world
 
 
 @pytest.fixture(scope="module")

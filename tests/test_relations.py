@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from analysis_support import ID, world
 
 from milgraph.errors import QueryError
 from milgraph.relations import AmbiguousNation, NationNotFound, profile, resolve_nation, timeline
 from milgraph.relations import parse_bound as bound
-from tests.analysis_support import ID, world
 
 
 def nation(code: str) -> str:
