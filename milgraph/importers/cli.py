@@ -1,8 +1,8 @@
-"""The ``milgraph import KIND [PATH]`` command: parse options, run the importer, print the report."""
+"""`milgraph import KIND [PATH]`: parse options, run the importer, print the report."""
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +16,7 @@ from milgraph.importers.csvfile import shown
 from milgraph.importers.report import ImportReport
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     cow_states = "cow-states"
     atop = "atop"
     mme = "mme"
@@ -38,16 +38,16 @@ def print_report(report: ImportReport, console: Console, verbose: bool = False) 
     table.add_row("notes", str(len(report.notes)))
     console.print(table)
     for problem in sorted(report.rejected):
-        console.print(f"[red]rejected[/red] {problem}", highlight=False)
+        console.print(f"[red]rejected[/red] {problem}", highlight=False, soft_wrap=True)
     if verbose:
         for note in sorted(report.notes):
-            console.print(f"[yellow]note[/yellow] {note}", highlight=False)
+            console.print(f"[yellow]note[/yellow] {note}", highlight=False, soft_wrap=True)
     else:
         for reason, n in sorted(report.note_summary().items()):
             console.print(f"[yellow]note[/yellow] {reason}: {n} (--verbose lists them)",
-                          highlight=False)
+                          highlight=False, soft_wrap=True)
     if report.output:
-        console.print(f"wrote {shown(report.output)}", highlight=False)
+        console.print(f"wrote {shown(report.output)}", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -76,8 +76,9 @@ def register(app: typer.Typer) -> None:
             try:
                 report = run_import(k, path, out, codes)
             except MilgraphError as exc:
-                console.print(f"[red]error:[/red] {exc}", highlight=False)
+                console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
                 target = shown(out or default_output(k))
-                console.print(f"nothing written; {target} is unchanged", highlight=False)
+                console.print(f"nothing written; {target} is unchanged",
+                              highlight=False, soft_wrap=True)
                 raise typer.Exit(1) from exc
             print_report(report, console, verbose)
