@@ -315,5 +315,8 @@ def stats(
         console.print(table)
 
 
+from milgraph.importers.cli import register as register_import  # noqa: E402, I001
+register_import(app)
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -90,3 +90,12 @@ def test_module_entry_point_runs_in_a_real_process(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "rows rejected" in proc.stdout
     assert "<nation/DDR>" in out.read_text(encoding="utf-8")
+
+
+def test_milgraph_cli_has_the_import_command(cli, tmp_path: Path) -> None:
+    """The project's own `milgraph` app (milgraph/cli.py) exposes `import`."""
+    out = tmp_path / "mme.ttl"
+    result = cli("import", "mme", FIXTURES / "mme", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "written: exercises" in result.output
+    assert "<exercise/mme-1>" in out.read_text(encoding="utf-8")

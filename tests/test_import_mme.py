@@ -89,9 +89,9 @@ def test_participants_resolve_with_the_date(built) -> None:
     assert participants(store, "mme-91") == ["nation/POL", "nation/SUN"]  # "Russia", 1980
     assert participants(store, "mme-94") == ["nation/DDR", "nation/SUN"]
     assert "nation/DEU" in participants(store, "mme-90")  # "Federal Republic of Germany"
-    assert "nation/YUG" in participants(store, "mme-1845")  # "Serbia", 2000
-    assert "nation/SCG" in participants(store, "mme-2457")  # "Yugoslavia", 2004
-    assert "nation/SRB" in participants(store, "mme-2857")  # "Serbia", July 2006
+    assert "nation/SRB" in participants(store, "mme-1845")  # "Serbia", 2000: the FRY
+    assert "nation/SRB" in participants(store, "mme-2457")  # "Yugoslavia", 2004: the same
+    assert "nation/YUG" not in participants(store, "mme-2457")
     russia_1980 = select(store, f"""SELECT (COUNT(?x) AS ?n) WHERE {{ ?x mil:participant
         <{N}RUS> ; mil:startDate ?s . FILTER(STRSTARTS(STR(?s), "1980")) }}""")
     assert russia_1980 == [("0",)]

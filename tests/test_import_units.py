@@ -118,8 +118,8 @@ def test_cow_codes_resolve_with_the_date(resolver: NationResolver) -> None:
     assert resolver.at(255, date(1990, 10, 3)) == "DEU"
     assert resolver.at(260, date(1960, 1, 1)) == "DEU"
     assert resolver.at(345, date(1990, 1, 1)) == "YUG"
-    assert resolver.at(345, date(2004, 1, 1)) == "SCG"
-    assert resolver.at(345, date(2010, 1, 1)) == "SRB"
+    assert resolver.at(345, date(1992, 4, 27)) == "SRB"  # the FRY, today's Serbia
+    assert resolver.at(327, date(1850, 1, 1)) == "cow-PAP"  # not Vatican City
     assert resolver.at(2, date(1816, 1, 1)) == "USA"
     assert resolver.at(316, date(2000, 1, 1)) == "CZE"  # Czechia
     assert resolver.at(315, date(1980, 1, 1)) == "CSK"  # Czechoslovakia

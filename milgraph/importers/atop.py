@@ -145,8 +145,9 @@ def _obligations(doc: TurtleDocument, subject: str, row: CsvRow, report: ImportR
 
 
 def _dates(doc: TurtleDocument, subject: str, span: Span) -> None:
+    """Start, end or observation end of an alliance or phase (whose start is a signature;
+    mil:dateKind is for time-bounded relations only, so it is said in docs, not here)."""
     add_date(doc, subject, mil("startDate"), span.start)
-    doc.add_iri(subject, mil("dateKind"), mil("DateKindSignature"))
     if span.end is None:
         doc.add(subject, mil("observedUntil"), typed(COVERAGE_END, XSD + "date"))
     else:
@@ -265,9 +266,14 @@ def _segments(resolver: NationResolver, atopid: int, ccode: int, span: Span,
         segments = resolver.segments(ccode, start, end)
     except UnknownCode as exc:
         raise RowError(str(exc)) from exc
-    if len(segments) > 1 and not (span.start.is_complete
-                                  and (span.end is None or span.end.is_complete)):
-        raise RowError("a partial date at a change of state: cannot split without a day")
+    for seg in segments[1:]:  # a change of node inside a partial date's month or year
+        b = seg.start
+        in_start = not span.start.is_complete and span.start.earliest() < b <= span.start.latest()
+        in_end = (span.end is not None and not span.end.is_complete
+                  and span.end.earliest() <= b <= span.end.latest())
+        if in_start or in_end:
+            raise RowError(f"COW {ccode} changes node on {b} within a partial date: "
+                           "cannot split without inventing a day")
     return segments, None
 
 

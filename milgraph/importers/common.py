@@ -96,6 +96,7 @@ COUNTRYCODE = Dataset(
 def add_dataset(doc: TurtleDocument, ds: Dataset) -> None:
     """The dataset node: label, citation, public page, the exact copy read."""
     s = ds.iri
+    doc.add_iri(s, RDF_TYPE, mil("ResearchDataset"))
     doc.add_iri(s, RDF_TYPE, DCAT + "Dataset")
     doc.add(s, RDFS + "label", text(ds.label, "en"))
     doc.add(s, DCT + "title", text(ds.label, "en"))

@@ -69,25 +69,24 @@ HISTORICAL: dict[str, HistoricalNation] = {
     ),
     "YUG": HistoricalNation(
         "Yugoslavia", "YUG",
-        "COW 345 from 1878 (Kingdom of Serbia, from 1918 Yugoslavia) until the Federal "
-        "Republic of Yugoslavia became Serbia and Montenegro on 2003-02-04; ISO 3166-3 former "
-        "code YUG (YUCS) covered the Federal Republic until then. COW continues 345 to today.",
-    ),
-    "SCG": HistoricalNation(
-        "Serbia and Montenegro", "SCG",
-        "COW 345 from 2003-02-04 (Constitutional Charter of Serbia and Montenegro) to "
-        "2006-06-05 (Serbia declared itself the continuing state); ISO 3166-3 former code SCG.",
+        "COW 345 from 1878 (Kingdom of Serbia, from 1918 the Kingdom of Yugoslavia, from 1945 "
+        "the Socialist Federal Republic) until the Federal Republic of Yugoslavia was "
+        "proclaimed on 1992-04-27; ISO 3166-3 former code YUG. COW keeps 345 to today.",
+        ("Socialist Federal Republic of Yugoslavia",),
     ),
     "SRB": HistoricalNation(
         "Serbia", "SRB",
-        "COW 345 from 2006-06-05, when Serbia continued the state union of Serbia and "
-        "Montenegro. The crosswalk has Serbia without a COW code because COW keeps 345.",
+        "COW 345 from 1992-04-27: the Federal Republic of Yugoslavia, renamed Serbia and "
+        "Montenegro on 2003-02-04 and continued by Serbia from 2006-06-05; the UN admitted it "
+        "as a new Member on 2000-11-01 and lists it as Serbia. One node for the three names, "
+        "as in data/un.ttl; the crosswalk has Serbia without a COW code because COW keeps 345.",
+        ("Federal Republic of Yugoslavia", "Serbia and Montenegro"),
     ),
     "cow-RUS": HistoricalNation(
         "Russia (Russian Empire and Soviet Russia, to 1922)", None,
         "COW 365 from 1816 until the Soviet Union was founded on 1922-12-30. COW keeps 365 "
-        "without a break to today; the Soviet Union (SUN) and the Russian Federation (RUS) are "
-        "separate nodes linked by mil:successorOf.",
+        "without a break to today; the Soviet Union (SUN) and the Russian Federation (RUS, "
+        "mil:successorOf SUN) are separate nodes.",
     ),
     "SUN": HistoricalNation(
         "Soviet Union", "SUN",
@@ -115,6 +114,11 @@ HISTORICAL: dict[str, HistoricalNation] = {
         "COW 817 RVN, 1954-1975 (South Vietnam). Today's Vietnam (VNM) continues the "
         "Democratic Republic of Vietnam, COW 816.",
     ),
+    "cow-PAP": HistoricalNation(
+        "Papal States", None,
+        "COW 327 PAP, 1816-1860. The crosswalk maps 327 to ISO VAT (Vatican City), a state "
+        "founded in 1929 that COW does not list; the Papal States get their own node.",
+    ),
     "cow-KOR": HistoricalNation(
         "Korea (to 1905)", None,
         "COW 730 KOR, 1887-1905 (Joseon Korea / Korean Empire); not in the crosswalk and not "
@@ -133,8 +137,10 @@ CODE_WINDOWS: dict[int, tuple[tuple[date | None, str | None], ...]] = {
     260: ((None, "DEU"),),  # missing from the crosswalk; the FRG is today's Germany
     265: ((None, "DDR"),),
     315: ((None, "CSK"),),
-    345: ((None, "YUG"), (date(2003, 2, 4), "SCG"), (date(2006, 6, 5), "SRB")),
+    # The SFRY dissolved; the FRY (today's Serbia) was proclaimed on 1992-04-27.
+    345: ((None, "YUG"), (date(1992, 4, 27), "SRB")),
     365: ((None, "cow-RUS"), (date(1922, 12, 30), "SUN"), (date(1991, 12, 26), "RUS")),
+    327: ((None, "cow-PAP"),),  # not Vatican City (VAT), as the crosswalk has it
     678: ((None, "cow-YAR"),),
     680: ((None, "YMD"),),
     730: ((None, "cow-KOR"),),  # missing from the crosswalk
@@ -143,17 +149,19 @@ CODE_WINDOWS: dict[int, tuple[tuple[date | None, str | None], ...]] = {
 
 # --- successor links (successor, predecessor, reason) ---------------------------------------
 SUCCESSORS: tuple[tuple[str, str, str], ...] = (
-    ("SUN", "cow-RUS", "the USSR was founded by Soviet Russia and others on 1922-12-30"),
+    # Only where sure, and as data/un.ttl states them (one fact, one wording).
     ("RUS", "SUN", "the Russian Federation is the continuing state of the USSR"),
-    ("DEU", "cow-GMY", "the Federal Republic held itself legally identical with the Reich"),
     ("DEU", "DDR", "the GDR acceded to the Federal Republic on 1990-10-03"),
     ("CZE", "CSK", "Czechoslovakia dissolved into Czechia and Slovakia on 1993-01-01"),
     ("SVK", "CSK", "Czechoslovakia dissolved into Czechia and Slovakia on 1993-01-01"),
-    ("SCG", "YUG", "the Federal Republic of Yugoslavia became Serbia and Montenegro"),
-    ("SRB", "SCG", "Serbia continued the state union from 2006-06-05"),
-    ("MNE", "SCG", "Montenegro left the state union in June 2006"),
     ("YEM", "cow-YAR", "the two Yemens united on 1990-05-22"),
     ("YEM", "YMD", "the two Yemens united on 1990-05-22"),
+    ("TZA", "cow-ZAN", "Tanganyika and Zanzibar united on 1964-04-26"),
+    ("SRB", "YUG", "successor state of the SFRY (the Federal Republic of Yugoslavia)"),
+    ("HRV", "YUG", "successor state of the SFRY"),
+    ("SVN", "YUG", "successor state of the SFRY"),
+    ("BIH", "YUG", "successor state of the SFRY"),
+    ("MKD", "YUG", "successor state of the SFRY"),
 )
 
 # --- names the crosswalk does not resolve as the data means them ----------------------------
@@ -166,6 +174,7 @@ NAME_ALIASES: dict[str, int] = {
     # COW keeps 345 for Serbia; the crosswalk lists Serbia without a COW code.
     "serbia": 345,
     "serbia and montenegro": 345,
+    "federal republic of yugoslavia": 345,
     # An old name of St Kitts and Nevis the crosswalk's pattern does not know.
     "st. christopher": 60,
     "saint christopher": 60,
