@@ -251,3 +251,21 @@ def test_output_is_deterministic_and_committed_file_is_current(built, resolver) 
     assert again.render() == doc.render()
     assert default_output("atop").read_text(encoding="utf-8") == doc.render(), (
         "data/imported/atop.ttl is stale: run `milgraph import atop`")
+
+
+def test_close_matches_point_at_curated_organisations(built) -> None:
+    """Every skos:closeMatch target is an organisation of data/organizations.ttl."""
+    curated = REPO / "data" / "organizations.ttl"
+    if not curated.is_file():
+        pytest.skip("data/organizations.ttl is not present")
+    doc, _, _ = built
+    store = ox.Store()  # a fresh store: the module's one stays the import alone
+    store.load(input=doc.render().encode(), format=ox.RdfFormat.TURTLE)
+    store.load(path=str(curated), format=ox.RdfFormat.TURTLE)
+    dangling = select(store, """SELECT ?a ?o WHERE {
+        ?a <http://www.w3.org/2004/02/skos/core#closeMatch> ?o .
+        FILTER NOT EXISTS { ?o <http://www.w3.org/2000/01/rdf-schema#label> ?l } }""")
+    assert dangling == []
+    matched = select(store, """SELECT (COUNT(*) AS ?n) WHERE {
+        ?a <http://www.w3.org/2004/02/skos/core#closeMatch> ?o }""")
+    assert matched == [(str(len(atop.CURATED_MATCHES)),)]

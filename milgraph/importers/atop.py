@@ -64,18 +64,20 @@ PHASE_COLS = ("atopid", "atopidphase", "phase", *DATE_COLS, "ineffect", *OBLIGAT
 MEMBER_COLS = ("atopid", "member", "yrent", "moent", "dayent", "yrexit", "moexit", "dayexit",
                "ineffect", "phase", *OBLIGATIONS)
 
-#: ATOP alliances that are one of the curated organisations (data/organizations.ttl). Linked
+#: ATOP alliances that are one of the curated organisations (data/organizations.ttl; every
+#: target exists there). Linked
 #: with skos:closeMatch, not owl:sameAs: ATOP dates the treaty's signature and its members'
 #: signatures, the curated node the organisation and its accessions.
 CURATED_MATCHES: dict[int, str] = {
     3075: "RioTreaty",  # Inter-American Treaty of Reciprocal Assistance, 1947-09-02
-    3130: "WEU",  # Brussels Treaty 1948-03-17 / Western European Union (ended 2011)
     3180: "NATO",  # North Atlantic Treaty, 1949-04-04
     3215: "ANZUS",  # ANZUS Treaty, 1951-09-01
     3260: "SEATO",  # Southeast Asia Collective Defense Treaty (Manila Pact), 1954-09-08
     3275: "CENTO",  # Baghdad Pact, 1955-02-24 (CENTO from 1959), ended 1979
     3285: "WarsawPact",  # Warsaw Treaty, 1955-05-14, dissolved 1991-07-01
+    3740: "OSCE",  # Helsinki Final Act 1975-08-01 (CSCE); phase 2 from the Paris Charter
     4220: "CSTO",  # Collective Security Treaty, Tashkent 1992-05-15 (CSTO from 2002)
+    4810: "SCO",  # Shanghai Five agreement 1996-04-26; phase 2 = SCO from 2001-06-15
 }
 
 #: (atopid, member code) -> node, where the date alone resolves the code wrongly. Each was
