@@ -105,9 +105,9 @@ HISTORICAL: dict[str, HistoricalNation] = {
         "formed on 1990-05-22; the YAR gets its own node although ISO reused its code YEM.",
     ),
     "YMD": HistoricalNation(
-        "Yemen People's Republic", "YMD",
+        "Democratic Yemen", "YMD",
         "COW 680 YPR, 1967-1990 (South Yemen); ISO 3166-3 former code YMD (YDYE).",
-        ("Democratic Yemen",),
+        ("Yemen People's Republic", "South Yemen"),
     ),
     "cow-RVN": HistoricalNation(
         "Republic of Vietnam", None,
