@@ -130,7 +130,7 @@ def test_ussr_membership_continues_as_russia(built) -> None:
     rows = select(store, f"""SELECT ?n ?s ?e ?k WHERE {{ ?m mil:organization <{A}3765> ;
         mil:member ?n ; mil:startDate ?s ; mil:dateKind ?k .
         OPTIONAL {{ ?m mil:endDate ?e }} FILTER(?n != <{N}AGO>) }}""")
-    assert rows == [(N + "RUS", "1991-12-26", None, MIL + "DateKindSuccession"),
+    assert rows == [(N + "RUS", "1991-12-26", None, MIL + "DateKindEffective"),
                     (N + "SUN", "1976-10-08", "1991-12-26", MIL + "DateKindSignature")]
     # signed by the RSFSR, not the USSR (override with its reason in the data)
     rsfsr = select(store, f"""SELECT ?n ?s WHERE {{ ?m mil:organization <{A}4055> ;

@@ -82,9 +82,9 @@ def test_russia_is_split_into_empire_ussr_and_federation(built) -> None:
         OPTIONAL {{ ?p mil:dateKind ?k }}
         FILTER(?n IN (<{N}RUS>, <{N}SUN>, <{N}cow-RUS>)) }}""")
     assert rows == [
-        (N + "RUS", "1991-12-26", None, MIL + "DateKindSuccession"),
-        (N + "SUN", "1922-12-30", "1991-12-26", MIL + "DateKindSuccession"),
-        (N + "cow-RUS", "1816-01-01", "1922-12-30", None),
+        (N + "RUS", "1991-12-26", None, MIL + "DateKindEffective"),
+        (N + "SUN", "1922-12-30", "1991-12-26", MIL + "DateKindEffective"),
+        (N + "cow-RUS", "1816-01-01", "1922-12-30", MIL + "DateKindEffective"),
     ]
     assert bool(store.query(f"ASK {{ <{N}RUS> <{MIL}successorOf> <{N}SUN> }}"))
     assert not bool(store.query(f"ASK {{ <{N}SUN> <{MIL}successorOf> ?x }}"))

@@ -206,8 +206,9 @@ def test_cow_fixture_import(resolver: NationResolver) -> None:
         (ID + "nation/cow-GMY", "1816-01-01", "1945-05-09"),
     ]
     russia = values(store, """SELECT ?n ?s WHERE { ?p mil:state ?n ; mil:startDate ?s ;
-        mil:dateKind mil:DateKindSuccession }""")
-    assert russia == [(ID + "nation/RUS", "1991-12-26"), (ID + "nation/SUN", "1922-12-30")]
+        mil:dateKind mil:DateKindEffective ; rdfs:comment ?c }""")
+    assert russia == [(ID + "nation/RUS", "1991-12-26"), (ID + "nation/SUN", "1922-12-30"),
+                      (ID + "nation/cow-RUS", "1816-01-01")]
     links = values(store, "SELECT ?a ?b WHERE { ?a mil:successorOf ?b }")
     assert (ID + "nation/RUS", ID + "nation/SUN") in links
     assert (ID + "nation/DEU", ID + "nation/DDR") in links
@@ -234,14 +235,14 @@ def test_atop_fixture_import(resolver: NationResolver) -> None:
     n = ID + "nation/"
     assert rows == values_sorted([
         (a1, n + "USA", "1949-04-04", k + "Signature", "1951-06-19", None),
-        (a1, n + "USA", "1951-06-19", k + "PhaseStart", None, "2018-12-31"),
+        (a1, n + "USA", "1951-06-19", k + "Effective", None, "2018-12-31"),
         (a1, n + "DEU", "1954-10-23", k + "Signature", "1990-10-03", None),
         (a1, n + "DEU", "1990-10-03", k + "Signature", None, "2018-12-31"),
         (a1, n + "POL", "1997-12-16", k + "Signature", None, "2018-12-31"),
         (a2, n + "GBR", "1844-06", k + "Signature", "1846-06-29", None),
         (a2, n + "cow-RUS", "1844-06", k + "Signature", "1846-06", None),
         (a3, n + "SUN", "1976-10-08", k + "Signature", "1991-12-26", None),
-        (a3, n + "RUS", "1991-12-26", k + "Succession", None, "2018-12-31"),
+        (a3, n + "RUS", "1991-12-26", k + "Effective", None, "2018-12-31"),
         (a3, n + "AGO", "1976-10-08", k + "Signature", None, "2018-12-31"),
     ])
     # partial dates are typed partial, never padded with an invented day

@@ -11,11 +11,13 @@ Coding rules of the source (PROVENANCE.md, ATOP codebook) and how they are kept:
   ``xsd:gYear``), never with an invented day.
 - Members are COW codes, resolved *with the date* (nations.py): 365 is the USSR until
   1991-12-26 and Russia after; a membership spanning such a change is split, the later part
-  starting with ``mil:dateKind mil:DateKindSuccession``.
+  starting with ``mil:dateKind mil:DateKindEffective`` (the day succession took effect; no
+  legal act of the member) and an ``rdfs:comment`` saying so.
 - Alliances with phases (``maxphase`` > 0) get one ``mil:AlliancePhase`` node per phase; member
   rows repeat per phase and each becomes its own membership linked to its phase. A member row
   of phase n whose entry date is the exit date of the same member's phase n-1 row starts only
-  because the phase changed: its kind is ``mil:DateKindPhaseStart``, not a signature.
+  because the phase changed: its kind is ``mil:DateKindEffective`` (the day the new phase took
+  effect for a continuing member), not a signature by that member.
 
 ATOP counts a state-year if the membership was in effect on any day of that year, the exit
 year included; docs/data-imported.md gives the SPARQL that reproduces that reading.
@@ -307,8 +309,8 @@ def _members(doc: TurtleDocument, source: Path, maxphase: dict[int, int],
         _check_ineffect(row, span, report, where)
         entry = "-".join(row[c] for c in ("yrent", "moent", "dayent"))
         previous = (row["atopid"], row["member"], str(phase - 1))
-        first_kind = ("DateKindPhaseStart" if phase > 1 and entry in exits.get(previous, ())
-                      else "DateKindSignature")
+        continued = phase > 1 and entry in exits.get(previous, ())
+        first_kind = "DateKindEffective" if continued else "DateKindSignature"
         for i, seg in enumerate(segments):
             first, last = i == 0, i == len(segments) - 1
             start = span.start if first else PartialDate.of(seg.start)
@@ -323,7 +325,7 @@ def _members(doc: TurtleDocument, source: Path, maxphase: dict[int, int],
             if phase:
                 doc.add_iri(s, mil("alliancePhase"), phase_iri(atopid, phase))
             add_date(doc, s, mil("startDate"), start)
-            doc.add_iri(s, mil("dateKind"), mil(first_kind if first else "DateKindSuccession"))
+            doc.add_iri(s, mil("dateKind"), mil(first_kind if first else "DateKindEffective"))
             if not last:
                 add_date(doc, s, mil("endDate"), PartialDate.of(seg.end))  # type: ignore[arg-type]
             elif span.end is not None:
@@ -340,6 +342,10 @@ def _members(doc: TurtleDocument, source: Path, maxphase: dict[int, int],
                 if not first:
                     report.note(where, row.line, f"membership split at a change of state: "
                                 f"COW {ccode} is {seg.slug} from {seg.start}")
+            if continued and first:
+                doc.add(s, RDFS + "comment", text(
+                    f"Continues the member's phase {phase - 1} record: the start date is the "
+                    f"day phase {phase} began, not a signature by this member.", "en"))
             if override:
                 doc.add(s, RDFS + "comment", text(override, "en"))
                 report.note(where, row.line, f"member resolved by override: {override}")

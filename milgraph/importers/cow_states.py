@@ -3,7 +3,8 @@
 One ``mil:StatehoodPeriod`` per COW spell (``states2016.csv`` row), on the nation node the COW
 code stands for at that time (see nations.py). A spell during which the code changes node (COW
 365 1816-2016 covers the Russian Empire, the USSR and the Russian Federation) is split at each
-change; the later parts start with ``mil:dateKind mil:DateKindSuccession``.
+change (the parts say so in an ``rdfs:comment``). Every period's start is the day it took
+effect as COW codes it: ``mil:dateKind mil:DateKindEffective``.
 
 COW gives the last day of a spell; milgraph intervals are half-open, so ``mil:endDate`` is the
 day after COW's end date. A spell COW ends on 2016-12-31 (the end of its coverage) has no end
@@ -106,6 +107,7 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
             doc.add_iri(s, RDF_TYPE, mil("StatehoodPeriod"))
             doc.add_iri(s, mil("state"), nation_iri(seg.slug))
             add_date(doc, s, mil("startDate"), PartialDate.of(seg.start))
+            doc.add_iri(s, mil("dateKind"), mil("DateKindEffective"))
             if seg.end is not None:
                 add_date(doc, s, mil("endDate"), PartialDate.of(seg.end))
             else:
@@ -119,7 +121,6 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
                     + (f" until {seg.end.isoformat()}" if seg.end else "")
                     + " (see docs/data-imported.md).", "en"))
                 if i > 0:
-                    doc.add_iri(s, mil("dateKind"), mil("DateKindSuccession"))
                     report.note(where, row.line,
                                 f"spell split at a change of state: {seg.slug} from {seg.start}")
             add_source(doc, s, COW_STATES)

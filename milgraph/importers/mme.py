@@ -20,12 +20,15 @@ Coding facts of the source (PROVENANCE.md) and how they are kept:
 - 3,707 rows share 3,704 ids: rows with a duplicated id are all imported, as
   ``id/exercise/mme-{id}-{start year}``, each with ``dcterms:identifier`` the source id, and
   reported.
+- A row naming no participant that resolves (91 rows list only ``-9``) is rejected with that
+  reason: an exercise record needs at least one participant (SHACL).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -149,6 +152,12 @@ def _exercise(doc: TurtleDocument, row: CsvRow, id_count: Counter[str],
     bad_end = None
     if end is not None and end.latest() < start.earliest():
         bad_end, end = end, None
+    cast = _participants(row, start.earliest(), (end or start).latest(), resolver)
+    report.tally("missing-participant markers (-9)", cast.missing)
+    if not cast.found:
+        named = ", ".join(raw for raw, _ in cast.unresolved) or "only -9 markers"
+        raise RowError(f"no participant resolves to a state or organisation ({named}): "
+                       "an exercise record needs at least one")
 
     local = f"mme-{number}"
     if id_count[source_id.casefold()] > 1:
@@ -201,27 +210,34 @@ def _exercise(doc: TurtleDocument, row: CsvRow, id_count: Counter[str],
         doc.add(s, SKOS + "note", text(extra, "en"))
     add_source(doc, s, MME)
 
-    first = start.earliest()
-    last = (end or start).latest()
-    participants = _participants(doc, s, row, first, last, resolver, report, where)
-    if location and participants:
-        parts = [p.strip() for p in location.split(",") if p.strip()]
-        for iri, (names, ccode) in participants.items():
-            if any(p.casefold() in names or (ccode is not None
-                                             and resolver.exact_code(p) == ccode)
-                   for p in parts):
-                doc.add_iri(s, mil("host"), iri)
-                report.tally("hosts derived from Location")
-    if not participants:
-        report.note(where, row.line, "no participant resolved to a state or organisation")
+    parts = [p.strip() for p in (location or "").split(",") if p.strip()]
+    for iri, (names, ccode) in sorted(cast.found.items()):
+        doc.add_iri(s, mil("participant"), iri)
+        if any(p.casefold() in names or (ccode is not None and resolver.exact_code(p) == ccode)
+               for p in parts):
+            doc.add_iri(s, mil("host"), iri)
+            report.tally("hosts derived from Location")
+    for raw, reason in cast.unresolved:
+        doc.add(s, mil("unresolvedParticipant"), text(raw))
+        report.note(where, row.line, f"unresolved participant: {raw} ({reason})")
+    for note in cast.notes:
+        report.note(where, row.line, note)
     report.wrote("exercises")
 
 
-def _participants(doc: TurtleDocument, s: str, row: CsvRow, first: date, last: date,
-                  resolver: NationResolver, report: ImportReport, where: str,
-                  ) -> dict[str, tuple[set[str], int | None]]:
-    """Add participants; return IRI -> (names used for it, COW code) for host matching."""
-    found: dict[str, tuple[set[str], int | None]] = {}
+@dataclass
+class Cast:
+    """Participants of one row: resolved (IRI -> names used, COW code), unresolved, notes."""
+
+    found: dict[str, tuple[set[str], int | None]] = field(default_factory=dict)
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: int = 0
+
+
+def _participants(row: CsvRow, first: date, last: date, resolver: NationResolver) -> Cast:
+    """Resolve the StateA..StateAM names of a row, with the exercise's dates."""
+    cast = Cast()
     seen: set[str] = set()
     for col in STATE_COLUMNS:
         raw = " ".join(row.values.get(col, "").split())
@@ -229,19 +245,18 @@ def _participants(doc: TurtleDocument, s: str, row: CsvRow, first: date, last: d
             continue
         match = resolver.match_name(raw)
         if match.kind == "missing":
-            report.tally("missing-participant markers (-9)")
+            cast.missing += 1
             continue
         key = raw.casefold()
         if key in seen:
-            report.note(where, row.line, f"participant named twice in one row: {raw}")
+            cast.notes.append(f"participant named twice in one row: {raw}")
             continue
         seen.add(key)
         if match.kind == "organization" and match.iri:
-            found.setdefault(match.iri, (set(), None))[0].add(key)
-            doc.add_iri(s, mil("participant"), match.iri)
-            report.note(where, row.line, f"organisation as participant: {raw}")
+            cast.found.setdefault(match.iri, (set(), None))[0].add(key)
+            cast.notes.append(f"organisation as participant: {raw}")
             continue
-        reason = match.reason
+        reason = match.reason or "not resolved"
         if match.kind == "state" and match.ccode is not None:
             try:
                 segments = resolver.segments(match.ccode, first, next_day(last))
@@ -250,14 +265,12 @@ def _participants(doc: TurtleDocument, s: str, row: CsvRow, first: date, last: d
             slugs = {seg.slug for seg in segments}
             if len(slugs) == 1:
                 iri = nation_iri(slugs.pop())
-                if iri in found:
-                    report.note(where, row.line, f"participant named twice in one row: {raw}")
-                found.setdefault(iri, (set(), match.ccode))[0].add(key)
-                doc.add_iri(s, mil("participant"), iri)
+                if iri in cast.found:
+                    cast.notes.append(f"participant named twice in one row: {raw}")
+                cast.found.setdefault(iri, (set(), match.ccode))[0].add(key)
                 continue
             if len(slugs) > 1:
                 reason = (f"COW {match.ccode} stands for {', '.join(sorted(slugs))} "
                           f"during the exercise dates")
-        doc.add(s, mil("unresolvedParticipant"), text(raw))
-        report.note(where, row.line, f"unresolved participant: {raw} ({reason})")
-    return found
+        cast.unresolved.append((raw, reason))
+    return cast
