@@ -62,8 +62,8 @@ def test_missing_input_exits_1_and_keeps_the_old_output(app, tmp_path: Path) -> 
     out.write_text("# previous good output\n", encoding="utf-8")
     result = run(app, "import", "cow-states", str(tmp_path / "nowhere"), "--out", str(out))
     assert result.exit_code == 1
-    assert "nowhere: no such file or folder" in result.output
-    assert "nothing written" in result.output
+    assert "nowhere: no such file or folder" in result.stderr
+    assert "nothing written" in result.stderr
     assert out.read_text(encoding="utf-8") == "# previous good output\n"
 
 
@@ -71,7 +71,7 @@ def test_malformed_file_exits_1_naming_file_and_line(app, tmp_path: Path) -> Non
     result = run(app, "import", "cow-states", str(FIXTURES / "broken" / "states2016.csv"),
                  "--out", str(tmp_path / "x.ttl"))
     assert result.exit_code == 1
-    assert "tests/fixtures/import/broken/states2016.csv:3: malformed CSV" in result.output
+    assert "tests/fixtures/import/broken/states2016.csv:3: malformed CSV" in result.stderr
     assert not (tmp_path / "x.ttl").exists()
 
 

@@ -295,3 +295,12 @@ def test_mme_fixture_import(resolver: NationResolver) -> None:
     unsourced = values(store, """SELECT ?s WHERE { ?s ?p ?o .
         FILTER NOT EXISTS { ?s dcterms:source ?src } }""")
     assert unsourced == []
+
+
+def test_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "states2016.csv"
+    bad.write_bytes("stateabb,ccode,statenme\nUSA,2,United States\nCIV,437,C\xf4te\n"
+                    .encode("latin-1"))
+    with pytest.raises(InputError) as err:
+        list(read_rows(bad, ["ccode"]))
+    assert "states2016.csv:3: not UTF-8 (byte 0xf4)" in str(err.value)

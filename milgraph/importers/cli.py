@@ -67,18 +67,18 @@ def register(app: typer.Typer) -> None:
             "--verbose", "-v", help="List every note, not only their counts.")] = False,
     ) -> None:
         """Import a research dataset (COW states, ATOP, MME) into data/imported/ as Turtle."""
-        console = Console()
+        console, errors = Console(), Console(stderr=True)
         kinds = list(KINDS) if kind is Kind.all else [kind.value]
         if len(kinds) > 1 and (path or out):
-            console.print("[red]error:[/red] PATH and --out need a single KIND, not 'all'")
+            errors.print("[red]error:[/red] PATH and --out need a single KIND, not 'all'")
             raise typer.Exit(2)
         for k in kinds:
             try:
                 report = run_import(k, path, out, codes)
             except MilgraphError as exc:
-                console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+                errors.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
                 target = shown(out or default_output(k))
-                console.print(f"nothing written; {target} is unchanged",
-                              highlight=False, soft_wrap=True)
+                errors.print(f"nothing written; {target} is unchanged",
+                             highlight=False, soft_wrap=True)
                 raise typer.Exit(1) from exc
             print_report(report, console, verbose)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -54,14 +55,20 @@ def read_rows(path: Path, required: Sequence[str]) -> Iterator[CsvRow]:
     """
     where = shown(path)
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        raw = path.read_bytes()
     except OSError as exc:
         raise InputError(Location(where), f"cannot open: {exc.strerror}") from exc
-    with handle:
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError(Location(where, line), f"not UTF-8 (byte 0x{raw[exc.start]:02x})",
+                         "save the file as UTF-8") from exc
+    with io.StringIO(content, newline="") as handle:
         reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise InputError(Location(where, 1), f"unreadable header: {exc}") from exc
         if not header:
             raise InputError(Location(where, 1), "empty file: no header row",
@@ -82,9 +89,9 @@ def read_rows(path: Path, required: Sequence[str]) -> Iterator[CsvRow]:
                 fields = next(reader)
             except StopIteration:
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except csv.Error as exc:
                 raise InputError(Location(where, start), f"malformed CSV: {exc}",
-                                 "fix the quoting or encoding (UTF-8) of this line") from exc
+                                 "fix the quoting of this line") from exc
             line = reader.line_num
             if not any(f.strip() for f in fields):
                 continue

@@ -143,5 +143,8 @@ class TurtleDocument:
             for i, pred in enumerate(order):
                 objs = sorted((self._term(o) for o in preds[pred]), key=natural_key)
                 end = " ." if i == len(order) - 1 else " ;"
-                lines.append(f"    {self._iri(pred)} {' , '.join(objs)}{end}")
+                line = f"    {self._iri(pred)} {' , '.join(objs)}{end}"
+                if len(objs) > 1 and len(line) > 100:  # one object per line, for diffs
+                    line = f"    {self._iri(pred)}\n        " + " ,\n        ".join(objs) + end
+                lines.append(line)
         return "\n".join(lines) + "\n"
