@@ -304,3 +304,13 @@ def test_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         list(read_rows(bad, ["ccode"]))
     assert "states2016.csv:3: not UTF-8 (byte 0xf4)" in str(err.value)
+
+
+def test_plain_text_report_lists_rejections_and_note_counts(resolver: NationResolver) -> None:
+    _, report = mme.build(FIXTURES / "mme", resolver)
+    text_report = report.as_text()
+    assert "rows read     tests/fixtures/import/mme/mme_v7.csv: 9" in text_report
+    assert "written       exercises: 7" in text_report
+    assert ("tests/fixtures/import/mme/mme_v7.csv:6: MMEID 'mmeX' is not of the form "
+            "mme<number>") in text_report
+    assert "    duplicated id: 2" in text_report

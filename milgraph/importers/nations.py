@@ -5,10 +5,10 @@ state with an ISO 3166-3 former code uses that code (``SUN``, ``DDR``, ``CSK``, 
 other historical state is ``id/nation/cow-{COW abbreviation}``.
 
 COW codes are mapped to ISO alpha-3 with the countrycode crosswalk (../shared/datasets/
-country-codes). Where COW keeps one code across what are distinct states (255, 345, 365) or
-has a code the crosswalk lacks (260, 730), the hand-written tables below decide, each entry with
-its reason. A code is therefore always resolved *with a date*: 365 in 1980 is the Soviet Union,
-in 1995 the Russian Federation.
+country-codes). Where COW keeps one code across what are distinct states (255, 345, 365), the
+crosswalk lacks a code (260, 730) or maps it to a different state (327), the hand-written
+tables below decide, each entry with its reason. A code is therefore always resolved *with a
+date*: 365 in 1980 is the Soviet Union, in 1995 the Russian Federation.
 """
 
 from __future__ import annotations
@@ -371,7 +371,3 @@ class NationResolver:
             )
         return NameMatch("state", ccode=row.ccode)
 
-
-def historical_comment(slug: str) -> str | None:
-    entry = HISTORICAL.get(slug)
-    return entry.reason if entry else None

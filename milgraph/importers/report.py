@@ -56,10 +56,6 @@ class ImportReport:
     def total_rows(self) -> int:
         return sum(self.rows_read.values())
 
-    @property
-    def total_records(self) -> int:
-        return sum(self.records.values())
-
     def note_summary(self) -> Counter[str]:
         """Notes grouped by their reason with row-specific details removed (text before ':')."""
         return Counter(n.reason.split(":")[0] for n in self.notes)
