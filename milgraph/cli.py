@@ -324,9 +324,11 @@ def stats(
 
 
 from milgraph.analysis_cli import register as _register_analysis  # noqa: E402
+from milgraph.importers.cli import register as _register_import  # noqa: E402
 from milgraph.server.cli import register as _register_serve  # noqa: E402
 
 _register_serve(app)
+_register_import(app)
 _register_analysis(app)
 
 
