@@ -27,18 +27,24 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
+console = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
+
+
+def say(text: str, *, to_err: bool = False) -> None:
+    """Print plain text unwrapped, so file:line:col stays one greppable line."""
+    (err if to_err else console).print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 def fail(exc: MilgraphError) -> typer.Exit:
     """Print a user-facing error (each problem on its own lines) and return exit code 1."""
     if isinstance(exc, ValidationFailed):
         for problem in exc.problems:
-            err.print(str(problem), markup=False, highlight=False)
+            say(str(problem), to_err=True)
         err.print(f"[bold red]error:[/] {exc}")
     else:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print("[bold red]error:[/] ", end="")
+        say(str(exc), to_err=True)
     return typer.Exit(1)
 
 

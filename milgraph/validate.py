@@ -20,6 +20,7 @@ from milgraph.errors import InputError, Location, ParseError
 from milgraph.loader import ParsedFile, SourceFile
 from milgraph.namespaces import PREFIXES
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 DEFAULT_HINTS = {
@@ -90,6 +91,8 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Nod
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
 

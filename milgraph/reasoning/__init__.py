@@ -1,6 +1,7 @@
 # TEMPORARY local stand-in (not committed): owlrl-based, until the reasoner branch lands.
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -84,10 +85,8 @@ def reason(triples, *, rules=(), as_of=None, progress=None):
             continue
         if p == rdflib.OWL.sameAs and s == o:
             continue
-        try:
+        with contextlib.suppress(Exception):
             inferred.append(ox.Triple(tox(s), tox(p), tox(o)))
-        except Exception:
-            pass
     return ReasoningResult(inferred, {t: Derivation("owlrl") for t in inferred})
 
 
