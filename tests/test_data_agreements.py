@@ -453,3 +453,17 @@ def test_party_to_follows_withdrawals_suspensions_and_terminations(store: ox.Sto
     assert ("USA", "new-start") not in now  # expired 2026-02-05
     assert ("FIN", "open-skies-treaty") in now
     assert not {p for p in now if p[0] == "RUS" and p[1] in {"cfe-treaty", "open-skies-treaty"}}
+
+
+def test_every_referenced_nation_and_organisation_is_described_in_the_bundled_data() -> None:
+    everything = ox.Store()
+    for path in sorted(DATA.glob("*.ttl")):
+        everything.bulk_load(path=path, format=ox.RdfFormat.TURTLE)
+    mine = load(*FILES)
+    referenced = values(
+        mine,
+        f"""SELECT DISTINCT ?n WHERE {{ ?s ?p ?n FILTER(isIRI(?n)
+             && (STRSTARTS(STR(?n), "{ID}nation/") || STRSTARTS(STR(?n), "{ID}org/"))) }}""",
+    )
+    described = values(everything, "SELECT DISTINCT ?n WHERE { ?n a ?class }")
+    assert referenced - described == set(), "referenced but never described in data/"
