@@ -104,6 +104,9 @@ class RecordModel(_Model):
     dates: dict[str, str]
     role: str | None = None
     status: str | None = None
+    inForce: list[PeriodModel] | None = Field(
+        None, description="adherence: days in force for that party (mil:partyTo)"
+    )
 
 
 class OrganizationModel(_Model):

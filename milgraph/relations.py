@@ -104,6 +104,8 @@ class Record:
     dates: dict[str, str] = field(default_factory=dict)
     """The record's own dates as in the data (partial dates stay partial)."""
     status: str | None = None
+    in_force: list[dict[str, str | None]] | None = None
+    """For an adherence: the days the agreement was in force for that party (mil:partyTo)."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"iri": self.iri, "period": self.period, "dates": self.dates}
@@ -111,6 +113,8 @@ class Record:
             out["role"] = self.role
         if self.status is not None:
             out["status"] = self.status
+        if self.in_force is not None:
+            out["inForce"] = self.in_force
         return out
 
 
@@ -259,8 +263,10 @@ class Profile:
         if not self.agreements:
             out.append("  none")
         for ag in self.agreements:
-            both = _periods_text(ag.in_force_together) or "never in force for both"
-            out.append(f"  {ag.label}: {ag.status}; in force for both {both}")
+            both = _periods_text(ag.in_force_together)
+            out.append(
+                f"  {ag.label}: {ag.status}" + (f"; in force for both {both}" if both else "")
+            )
         out.append("")
         out.append("Exercises together:")
         if not self.exercises:
@@ -541,8 +547,9 @@ SELECT ?m ?org ?orgLabel ?role ?start ?end ?alliance WHERE {
 }
 """
 _ADHERENCES = """
-SELECT ?ad ?ag ?agLabel ?sig ?force ?susp ?wd ?term WHERE {
+SELECT ?ad ?ag ?agLabel ?start ?sig ?force ?susp ?wd ?term WHERE {
   ?ad mil:adherent ?n ; mil:agreement ?ag .
+  OPTIONAL { ?ad mil:startDate ?start }
   OPTIONAL { ?ad mil:signatureDate ?sig }
   OPTIONAL { ?ad mil:entryIntoForceDate ?force }
   OPTIONAL { ?ad mil:suspensionDate ?susp }
@@ -631,6 +638,7 @@ def _status(rec: dict[str, Any], on: int) -> str:
     susp = _days_of(rec.get("susp"), end=True)
     force = _days_of(rec.get("force"), end=False)
     sig = _days_of(rec.get("sig"), end=False)
+    start = _days_of(rec.get("start"), end=False)
     if term is not None and on >= term:
         return "terminated"
     if wd is not None and on >= wd:
@@ -639,9 +647,11 @@ def _status(rec: dict[str, Any], on: int) -> str:
         return "suspended"
     if force is not None and on >= force:
         return "in force"
+    if force is None and start is not None and on >= start:
+        return "adhering since " + rec["start"].value + " (no entry into force: not binding)"
     if sig is not None and on >= sig:
         return "signed, not in force"
-    return "not yet signed"
+    return "not yet in effect"
 
 
 def _adherences(snapshot: Any, n: ox.NamedNode) -> dict[str, list[dict[str, Any]]]:
@@ -657,6 +667,7 @@ def _adherences(snapshot: Any, n: ox.NamedNode) -> dict[str, list[dict[str, Any]
 
 def _adherence_record(snapshot: Any, n: ox.NamedNode, r: dict[str, Any], on: int) -> Record:
     names = {
+        "start": "startDate",
         "sig": "signatureDate",
         "force": "entryIntoForceDate",
         "susp": "suspensionDate",
@@ -664,7 +675,13 @@ def _adherence_record(snapshot: Any, n: ox.NamedNode, r: dict[str, Any], on: int
     }
     dates = {names[k]: r[k].value for k in names if r.get(k) is not None}
     party = _fact_days(snapshot, ox.Triple(n, PARTY_TO, r["ag"]))
-    return Record(iri=r["ad"].value, period=party.describe(), dates=dates, status=_status(r, on))
+    return Record(
+        iri=r["ad"].value,
+        period=_record_days(snapshot, r["ad"], ADHERENT, n).describe(),
+        dates=dates,
+        status=_status(r, on),
+        in_force=party.describe(),
+    )
 
 
 def _today() -> int:

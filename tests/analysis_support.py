@@ -29,9 +29,9 @@ _TMP = Path(tempfile.mkdtemp(prefix="milgraph-analysis-tests-"))
 atexit.register(shutil.rmtree, _TMP, True)
 
 
-def build(*data: Path, name: str) -> Snapshot:
+def build(*data: Path, name: str, validate: bool = True) -> Snapshot:
     out = _TMP / name
-    report = build_snapshot(data=list(data), out=out)
+    report = build_snapshot(data=list(data), out=out, validate=validate)
     return open_snapshot(out, report.key)
 
 
@@ -45,6 +45,16 @@ def world() -> Snapshot:
 def world_full_dates() -> Snapshot:
     """Only full dates: the reasoner's own ``?asOf`` evaluation must agree with it exactly."""
     return build(WORLD, RULE_KINDS, name="world-full-dates")
+
+
+@functools.cache
+def bundled() -> Snapshot:
+    """The real bundled data (curated and imported), reasoned. SHACL validation is left to
+    the data tests: here it would only add minutes."""
+    return build(ROOT / "data", name="bundled", validate=False)
+
+
+SHARED = ROOT.parent / "shared"
 
 
 def nation(code: str) -> str:
