@@ -748,6 +748,14 @@ def profile(
         )
         rec_a = [_adherence_record(snapshot, ta, r, status_day) for r in aa[ag]]
         rec_b = [_adherence_record(snapshot, tb, r, status_day) for r in ab[ag]]
+        held_a = IntervalSet(
+            s for r in aa[ag] for s in _record_days(snapshot, r["ad"], ADHERENT, ta)
+        )
+        held_b = IntervalSet(
+            s for r in ab[ag] for s in _record_days(snapshot, r["ad"], ADHERENT, tb)
+        )
+        if not (held_a & held_b & window) and not (both & window):
+            continue  # both records exist, but never at the same time in the window
         info = _rows(snapshot, _AGREEMENT, ag=node)
         kinds = sorted({_short_class(r["kind"].value) for r in info if r.get("kind") is not None})
         names = {"sig": "signatureDate", "force": "entryIntoForceDate", "term": "terminationDate"}
