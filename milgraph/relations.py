@@ -923,7 +923,7 @@ def _items(
 # --------------------------------------------------------------------------- timeline
 
 _TIMELINE = """
-SELECT ?kind ?date ?fact ?related ?relatedLabel ?role WHERE {
+SELECT ?kind ?date ?fact ?related ?role WHERE {
   {
     ?fact mil:member ?n ; mil:organization ?related ; mil:startDate ?date .
     OPTIONAL { ?fact mil:role ?role }
@@ -980,10 +980,23 @@ SELECT ?kind ?date ?fact ?related ?relatedLabel ?role WHERE {
     ?fact mil:state ?n ; mil:endDate ?date .
     BIND("statehood ended" AS ?kind)
   }
-  OPTIONAL { ?related rdfs:label ?relatedLabel
-             FILTER(LANG(?relatedLabel) = "en" || LANG(?relatedLabel) = "") }
 }
 """
+_LABELS = """
+SELECT ?x ?label WHERE {
+  ?x rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "")
+}
+"""
+
+
+def _labels(snapshot: Any, iris: Iterable[str]) -> dict[str, str]:
+    """English (or untagged) labels of some resources, in one query."""
+    wanted = sorted(set(iris))
+    if not wanted:
+        return {}
+    values = " ".join(f"<{iri}>" for iri in wanted)
+    text = _LABELS.replace("WHERE {", f"WHERE {{\n  VALUES ?x {{ {values} }}", 1)
+    return {r["x"].value: r["label"].value for r in _rows(snapshot, text)}
 _ORDER = {
     "statehood began": 0,
     "membership ended": 1,
@@ -1010,7 +1023,9 @@ def timeline(
     seen: set[tuple[str, str, str]] = set()
     dated: list[tuple[int, int, Event]] = []
     undated: list[Event] = []
-    for r in _rows(snapshot, _TIMELINE, n=ox.NamedNode(nation.iri)):
+    rows = _rows(snapshot, _TIMELINE, n=ox.NamedNode(nation.iri))
+    labels = _labels(snapshot, (r["related"].value for r in rows if r.get("related") is not None))
+    for r in rows:
         kind = r["kind"].value
         fact = r["fact"].value
         when = r.get("date")
@@ -1019,7 +1034,7 @@ def timeline(
             continue
         seen.add(key)
         related = _value(r.get("related"))
-        related_label = _label(r, "relatedLabel", r.get("related")) if related else None
+        related_label = labels.get(related, related.rsplit("/", 1)[-1]) if related else None
         role = r.get("role")
         text = _event_text(kind, related_label, role)
         event = Event(_value(when) or "", kind, text, fact, related, related_label)

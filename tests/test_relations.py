@@ -178,8 +178,10 @@ def test_timeline_of_a_state_that_ceased_to_exist() -> None:
         ("1991-12-26", "withdrew from INF Treaty"),
         ("1991-12-26", "left the state system"),
     ]
+    assert (t["events"][0]["related"], t["events"][0]["relatedLabel"]) == (None, None)
     assert t["events"][1]["fact"] == ID + "membership/WarsawPact/SUN"
     assert t["events"][1]["related"] == ID + "org/WarsawPact"
+    assert t["events"][1]["relatedLabel"] == "Warsaw Pact"
     assert t["undated"] == []
 
 
