@@ -120,6 +120,8 @@ class Facts:
         self.dyn_by_p: dict[ox.NamedNode, set[ox.Triple]] = defaultdict(set)
         self.dyn_sp: dict[tuple[object, ox.NamedNode], set[object]] = defaultdict(set)
         self.dyn_po: dict[tuple[ox.NamedNode, object], set[object]] = defaultdict(set)
+        self.changes: dict[ox.NamedNode, int] = defaultdict(int)
+        """Per predicate, how many times a day set grew: rules re-run only on new input."""
 
     def interval(self, t: ox.Triple) -> IntervalSet:
         if t in self.static:
@@ -173,6 +175,7 @@ class Facts:
         else:
             self.dyn[t] = old | new
         self.firings[t].append((new, firing))
+        self.changes[t.predicate] += 1
         return new
 
 
@@ -298,13 +301,20 @@ class Closure:
         for t, days in seeds.items():
             self._add(t, days, Firing(ASSERTED))
         self._propagate()
+        seen: dict[str, int] = {}
         for _ in range(100):
             changed = False
             for shape in self._temporal_shapes():
+                inputs = self._input_version(shape)
+                if seen.get(shape.name) == inputs:
+                    continue  # nothing it reads has changed since it last ran
                 for t, days, firing in self._evaluate(shape):
                     if self._add(t, days, firing):
                         changed = True
                 self._propagate()
+                # the version *before* it ran: if its own conclusions (or their OWL
+                # consequences) changed what it reads, it runs again next round
+                seen[shape.name] = inputs
             if not changed:
                 break
         else:  # pragma: no cover - rules that never reach a fixpoint are a bug in the rules
@@ -325,6 +335,11 @@ class Closure:
             self._queue.append((t, new))
             return True
         return False
+
+    def _input_version(self, shape: RuleShape) -> int:
+        if "*" in shape.reads:
+            return sum(self.facts.changes.values())
+        return sum(self.facts.changes.get(ox.NamedNode(p), 0) for p in shape.reads)
 
     def _temporal_shapes(self) -> list[RuleShape]:
         """Rules whose conclusions can change with the date: they read ``?asOf`` or a
