@@ -52,6 +52,16 @@ def test_sparql_as_of_by_form_post(client: TestClient) -> None:
     assert r.text.split() == ["x", f"{ID}nation/DEU", f"{ID}nation/FRA", f"{ID}nation/USA"]
 
 
+def test_sparql_as_of_with_a_query_body(client: TestClient) -> None:
+    r = client.post(
+        "/sparql?asOf=1949-08-24",
+        content=NATO_MEMBERS,
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
+    assert r.status_code == 200
+    assert r.text.split() == ["x", f"{ID}nation/FRA", f"{ID}nation/USA"]
+
+
 def test_answers_for_different_days_are_cached_apart(client: TestClient) -> None:
     a = client.get("/sparql", params={"query": NATO_MEMBERS, "asOf": "1950-01-01"})
     b = client.get("/sparql", params={"query": NATO_MEMBERS, "asOf": "2000-01-01"})
