@@ -29,7 +29,6 @@ ONTOLOGY = LUBM / "ontology" / "univ-bench.ttl"
 RESULTS = ROOT / "benchmarks" / "results" / "lubm.json"
 QUERIES = range(1, 15)
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def data_files(count: int = 15) -> list[Path]:
@@ -98,82 +97,40 @@ def run_ours(triples: Sequence[ox.Triple]) -> dict[str, Any]:
             "phases": result.stats["seconds"], "inconsistencies": len(result.inconsistencies)}
 
 
-def _to_rdflib(term: Any) -> Any:
-    import rdflib
-
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:
-        return rdflib.Literal(term.value)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-
-
-def _from_rdflib(term: Any) -> Any:
-    import rdflib
-
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def rdflib_noise(triple: tuple[Any, Any, Any]) -> str | None:
-    """The noise category (milgraph.reasoning.noise) of an rdflib triple."""
-    import rdflib
-    from rdflib.namespace import OWL, RDF, RDFS
-
-    from milgraph.reasoning.vocab import BUILTIN_NAMESPACES
-
-    s, p, o = triple
-    if isinstance(s, rdflib.Literal):
-        return "literal-subject"
-    if not isinstance(p, rdflib.URIRef):
-        return "generalized"
-    if s == o and p in (OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf,
-                        OWL.equivalentProperty):
-        return "reflexive"
-    if o == OWL.Thing and p in (RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range):
-        return "thing-nothing"
-    if s == OWL.Nothing and p == RDFS.subClassOf:
-        return "thing-nothing"
-    if isinstance(s, rdflib.URIRef) and str(s).startswith(BUILTIN_NAMESPACES):
-        return "builtin-vocabulary"
-    return None
-
-
 def _split(asserted: set, added: Iterable) -> dict[str, Any]:
     from collections import Counter
+
+    from milgraph.reasoning.oracle import from_rdflib, noise_category
 
     noise: Counter[str] = Counter()
     inferred = []
     for t in added:
         if t in asserted:
             continue
-        cat = rdflib_noise(t)
+        cat = noise_category(t)
         if cat:
             noise[cat] += 1
         else:
-            inferred.append(ox.Triple(*(_from_rdflib(x) for x in t)))
+            inferred.append(ox.Triple(*(from_rdflib(x) for x in t)))
     return {"inferred": inferred, "noise": sum(noise.values()), "noise_dropped": dict(noise)}
+
+
+def _graph(triples: Sequence[ox.Triple]) -> Any:
+    import rdflib
+
+    from milgraph.reasoning.oracle import to_rdflib
+
+    graph = rdflib.Graph()
+    for t in triples:
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return graph
 
 
 def run_owlrl(triples: Sequence[ox.Triple]) -> dict[str, Any]:
     import owlrl
-    import rdflib
 
     t0 = time.perf_counter()
-    graph = rdflib.Graph()
-    for t in triples:
-        graph.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+    graph = _graph(triples)
     asserted = set(graph)
     load_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -186,13 +143,10 @@ def run_owlrl(triples: Sequence[ox.Triple]) -> dict[str, Any]:
 
 
 def run_reasonable(triples: Sequence[ox.Triple]) -> dict[str, Any]:
-    import rdflib
     import reasonable
 
     t0 = time.perf_counter()
-    graph = rdflib.Graph()
-    for t in triples:
-        graph.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+    graph = _graph(triples)
     asserted = set(graph)
     reasoner = reasonable.PyReasoner()
     reasoner.from_graph(graph)

@@ -17,8 +17,11 @@ from milgraph.reasoning import consistency
 from milgraph.reasoning.consistency import Inconsistency
 from milgraph.reasoning.engine import Derived, Engine
 from milgraph.reasoning.noise import CATEGORIES, NoiseFilter
-from milgraph.reasoning.rules import SparqlRule, as_date, instantiate
+from milgraph.reasoning.rules import RuleLoopError, SparqlRule, as_date, instantiate
 from milgraph.reasoning.terms import BNODE, IRI, GeneralizedTriple, IntTriple, TermTable
+
+#: Rounds of SPARQL rules (each followed by OWL 2 RL) before giving up on a fixpoint.
+MAX_RULE_ROUNDS = 100
 
 #: Changes whenever the reasoner may give a different answer for the same input.
 VERSION = "1.0"
@@ -165,6 +168,11 @@ def _reason(triples: Iterable[ox.Triple | ox.Quad], rules: Sequence[SparqlRule],
             say(f"rules round {rounds}: {added} new triples")
             if not added:
                 break
+            if rounds >= MAX_RULE_ROUNDS:
+                raise RuleLoopError(
+                    f"the SPARQL rules still derive new triples after {rounds} rounds "
+                    f"({', '.join(runner.last_rules)} in the last one); a rule that invents "
+                    "new terms (BIND, blank nodes from changing data) never reaches a fixpoint")
             t = time.perf_counter()
             engine.type_new_literals()
             engine.close()
@@ -272,13 +280,14 @@ class _RuleRunner:
         e = self.engine
         encode = e.encode
         added = 0
+        self.last_rules: list[str] = []
         for rule in self.rules:
+            before = added
             self._sync()
-            for solution in rule.solutions(self.store, self.day):
-                bnodes: dict[str, ox.BlankNode] = {}
+            for solution, bnode in rule.solutions(self.store, self.day):
                 premises: tuple[IntTriple, ...] | None = None
                 for pattern in rule.template:
-                    terms = instantiate(pattern, solution, bnodes)
+                    terms = instantiate(pattern, solution, bnode)
                     if terms is None:
                         continue
                     s, p, o = terms
@@ -291,6 +300,8 @@ class _RuleRunner:
                         premises = self._premises(rule, solution)
                     if e.emit(*key, rule.name, premises):
                         added += 1
+            if added > before:
+                self.last_rules.append(rule.name)
         if added:
             self._sync()
         return added

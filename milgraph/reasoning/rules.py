@@ -16,15 +16,16 @@ never binds, even when it is substituted, which would silently give the "now" vi
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from milgraph.errors import InputError, Location
+from milgraph.errors import InputError, Location, MilgraphError
 
 AS_OF = "asOf"
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
@@ -39,6 +40,10 @@ Pattern = tuple[PatternTerm, PatternTerm, PatternTerm]
 
 class RuleFileError(InputError):
     """A rule file cannot be used: no header, not a CONSTRUCT, bad SPARQL, duplicate name."""
+
+
+class RuleLoopError(MilgraphError):
+    """The rules keep deriving new triples: one of them invents terms on every round."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,31 @@ class SparqlRule:
         values = f' VALUES ?{AS_OF} {{ "{as_of.isoformat()}"^^<{XSD_DATE}> }} '
         return self.select[: self.where_body] + values + self.select[self.where_body:]
 
-    def solutions(self, store: ox.Store, as_of: date | None = None) -> Iterator[ox.QuerySolution]:
-        yield from store.query(self.select_query(as_of))
+    def solutions(
+        self, store: ox.Store, as_of: date | None = None
+    ) -> Iterator[tuple[ox.QuerySolution, Callable[[str], ox.BlankNode]]]:
+        """Each match, with a factory for the template's blank nodes in that match.
+
+        A template blank node gets an id derived from the rule and the match (a Skolem
+        constant), so running the rule again makes the same node: the fixpoint is reached and
+        snapshots of the same input are identical.
+        """
+        solutions = store.query(self.select_query(as_of))
+        variables = sorted(solutions.variables, key=lambda v: v.value)
+        for solution in solutions:
+            cache: dict[str, ox.BlankNode] = {}
+
+            def bnode(label: str, solution: ox.QuerySolution = solution,
+                      cache: dict[str, ox.BlankNode] = cache) -> ox.BlankNode:
+                b = cache.get(label)
+                if b is None:
+                    key = "\n".join([self.name, label, *(f"{v.value}={solution[v]}"
+                                                         for v in variables)])
+                    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+                    b = cache[label] = ox.BlankNode(f"r{digest}")
+                return b
+
+            yield solution, bnode
 
 
 class _Header(dict):
@@ -321,8 +349,9 @@ def as_date(value: date | datetime | str | None) -> date | None:
 
 
 def instantiate(pattern: Pattern, solution: ox.QuerySolution,
-                bnodes: dict[str, ox.BlankNode] | None = None) -> tuple | None:
-    """Pattern terms with the solution's values; None if a variable is unbound."""
+                bnode: Callable[[str], ox.BlankNode] | None = None) -> tuple | None:
+    """Pattern terms with the solution's values; None if a variable is unbound. Blank nodes
+    come from ``bnode`` (template) or stay as they are (WHERE patterns never bind them)."""
     out = []
     for term in pattern:
         if isinstance(term, ox.Variable):
@@ -330,11 +359,8 @@ def instantiate(pattern: Pattern, solution: ox.QuerySolution,
             if value is None:
                 return None
             out.append(value)
-        elif isinstance(term, ox.BlankNode) and bnodes is not None:
-            b = bnodes.get(term.value)
-            if b is None:
-                b = bnodes[term.value] = ox.BlankNode()
-            out.append(b)
+        elif isinstance(term, ox.BlankNode) and bnode is not None:
+            out.append(bnode(term.value))
         else:
             out.append(term)
     return tuple(out)
