@@ -256,23 +256,35 @@ class _RuleRunner:
         self.store = ox.Store()
         self.loaded_derived = 0
         self.loaded_all = False
+        # Only triples whose predicate some rule mentions are copied to the store.
+        self.predicates: frozenset[int] | None = None
+        if all(r.predicates is not None for r in rules):
+            self.predicates = frozenset(
+                engine.table.iri(p) for r in rules for p in (r.predicates or ()))
 
     def _sync(self) -> None:
         e = self.engine
         table = e.table
         flags = table.flags
         terms = table.terms
+        wanted = self.predicates
         if not self.loaded_all:
-            source: Iterable[IntTriple] = e.all_triples()
+            if wanted is None:
+                source: Iterable[IntTriple] = e.all_triples()
+            else:
+                source = [(s, p, o) for p in wanted for s, objs in e.sp.get(p, {}).items()
+                          for o in objs]
             self.loaded_all = True
         else:
             source = islice(e.derived, self.loaded_derived, None)
+            if wanted is not None:
+                source = [t for t in source if t[1] in wanted]
         default = ox.DefaultGraph()
-        self.store.extend(
+        self.store.extend([
             ox.Quad(terms[s], terms[p], terms[o], default)
             for s, p, o in source
             if flags[s] & (IRI | BNODE) and flags[p] & IRI
-        )
+        ])
         self.loaded_derived = len(e.derived)
 
     def run(self) -> int:
