@@ -222,3 +222,14 @@ def test_fixture_closure_equals_owlrl(name: str) -> None:
     theirs, _noise = owlrl_inferred(fixture(name))
     diff = difference(reasoned(name).inferred, theirs)
     assert not diff, f"{name}: {diff}"
+
+
+def test_progress_is_reported_and_garbage_collection_restored() -> None:
+    import gc
+
+    messages: list[str] = []
+    assert gc.isenabled()
+    reason(fixture("properties.ttl"), progress=messages.append)
+    assert gc.isenabled()
+    assert any("asserted" in m for m in messages)
+    assert messages[-1].endswith("0 inconsistencies")

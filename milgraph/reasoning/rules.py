@@ -16,9 +16,8 @@ never binds, even when it is substituted, which would silently give the "now" vi
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -103,32 +102,6 @@ class SparqlRule:
             return self.select
         values = f' VALUES ?{AS_OF} {{ "{as_of.isoformat()}"^^<{XSD_DATE}> }} '
         return self.select[: self.where_body] + values + self.select[self.where_body:]
-
-    def solutions(
-        self, store: ox.Store, as_of: date | None = None
-    ) -> Iterator[tuple[ox.QuerySolution, Callable[[str], ox.BlankNode]]]:
-        """Each match, with a factory for the template's blank nodes in that match.
-
-        A template blank node gets an id derived from the rule and the match (a Skolem
-        constant), so running the rule again makes the same node: the fixpoint is reached and
-        snapshots of the same input are identical.
-        """
-        solutions = store.query(self.select_query(as_of))
-        variables = sorted(solutions.variables, key=lambda v: v.value)
-        for solution in solutions:
-            cache: dict[str, ox.BlankNode] = {}
-
-            def bnode(label: str, solution: ox.QuerySolution = solution,
-                      cache: dict[str, ox.BlankNode] = cache) -> ox.BlankNode:
-                b = cache.get(label)
-                if b is None:
-                    key = "\n".join([self.name, label, *(f"{v.value}={solution[v]}"
-                                                         for v in variables)])
-                    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-                    b = cache[label] = ox.BlankNode(f"r{digest}")
-                return b
-
-            yield solution, bnode
 
 
 class _Header(dict):
@@ -401,21 +374,3 @@ def as_date(value: date | datetime | str | None) -> date | None:
     except ValueError:
         raise InputError("(as_of)", f"{value!r} is not a date",
                          "give the date as YYYY-MM-DD, e.g. 2014-03-18") from None
-
-
-def instantiate(pattern: Pattern, solution: ox.QuerySolution,
-                bnode: Callable[[str], ox.BlankNode] | None = None) -> tuple | None:
-    """Pattern terms with the solution's values; None if a variable is unbound. Blank nodes
-    come from ``bnode`` (template) or stay as they are (WHERE patterns never bind them)."""
-    out = []
-    for term in pattern:
-        if isinstance(term, ox.Variable):
-            value = solution[term]
-            if value is None:
-                return None
-            out.append(value)
-        elif isinstance(term, ox.BlankNode) and bnode is not None:
-            out.append(bnode(term.value))
-        else:
-            out.append(term)
-    return tuple(out)
