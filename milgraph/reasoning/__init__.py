@@ -17,7 +17,7 @@ from milgraph.reasoning.reasoner import (
     ReasoningResult,
     reason,
 )
-from milgraph.reasoning.rules import RuleFileError, SparqlRule, load_rules
+from milgraph.reasoning.rules import RuleFileError, RuleLoopError, SparqlRule, load_rules
 from milgraph.reasoning.terms import GeneralizedTriple
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "ProvenanceStore",
     "ReasoningResult",
     "RuleFileError",
+    "RuleLoopError",
     "SparqlRule",
     "load_rules",
     "reason",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from milgraph.reasoning.plans import _card
-from milgraph.reasoning.tbox import rdf_list
+from milgraph.reasoning.tbox import rdf_list_members
 from milgraph.reasoning.terms import BUILTIN, LITERAL, GeneralizedTriple, IntTriple
 
 if TYPE_CHECKING:
@@ -83,6 +83,15 @@ class _Checker:
         return self.e.subjects(self.v.TYPE, c)
 
 
+def _distinct_pairs(positions: list[tuple[int, ...]]) -> list[tuple[int, int]]:
+    """Pairs of different terms at different list positions."""
+    out = []
+    for i, here in enumerate(positions):
+        for there in positions[i + 1:]:
+            out.extend((a, b) for a in here for b in there if a != b)
+    return out
+
+
 def check(engine: Engine) -> list[Inconsistency]:
     """Every inconsistency in the engine's closure."""
     ch = _Checker(engine)
@@ -94,7 +103,7 @@ def check(engine: Engine) -> list[Inconsistency]:
     # eq-diff1 (x differentFrom x clashes with eq-ref's x sameAs x)
     for x, y in ch.pairs(v.DIFFERENT_FROM):
         if x == y:
-            ch.report("eq-diff1", f"{n(x)} is declared different from itself",
+            ch.report("eq-diff1", f"{n(x)} is different from itself",
                       (x, v.DIFFERENT_FROM, y))
         elif has(x, SAME, y):
             ch.report("eq-diff1", f"{n(x)} and {n(y)} are both the same and different",
@@ -103,14 +112,12 @@ def check(engine: Engine) -> list[Inconsistency]:
     for x in tuple(ch.instances(v.ALL_DIFFERENT)):
         for pred in (v.MEMBERS, v.DISTINCT_MEMBERS):
             for head in e.objects(x, pred):
-                zs = rdf_list(e, head)
-                for i, zi in enumerate(zs):
-                    for zj in zs[i + 1:]:
-                        if zi != zj and has(zi, SAME, zj):
-                            rule = "eq-diff2" if pred == v.MEMBERS else "eq-diff3"
-                            ch.report(rule, f"{n(zi)} and {n(zj)} are declared all-different "
-                                      "but inferred the same", (x, TYPE, v.ALL_DIFFERENT),
-                                      (x, pred, head), (zi, SAME, zj))
+                for zi, zj in _distinct_pairs(rdf_list_members(e, head)):
+                    if has(zi, SAME, zj):
+                        rule = "eq-diff2" if pred == v.MEMBERS else "eq-diff3"
+                        ch.report(rule, f"{n(zi)} and {n(zj)} are declared all-different "
+                                  "but inferred the same", (x, TYPE, v.ALL_DIFFERENT),
+                                  (x, pred, head), (zi, SAME, zj))
     # prp-irp
     for p in tuple(ch.instances(v.IRREFLEXIVE)):
         for x, objs in e.sp.get(p, {}).items():
@@ -133,17 +140,12 @@ def check(engine: Engine) -> list[Inconsistency]:
     # prp-adp
     for x in tuple(ch.instances(v.ALL_DISJOINT_PROPERTIES)):
         for head in e.objects(x, v.MEMBERS):
-            ps = rdf_list(e, head)
-            for i, pi in enumerate(ps):
-                for pj in ps[i + 1:]:
-                    if pi == pj:
-                        continue
-                    for s, o in ch.pairs(pi):
-                        if has(s, pj, o):
-                            ch.report("prp-adp", f"pairwise disjoint properties {n(pi)} and "
-                                      f"{n(pj)} both relate {n(s)} to {n(o)}",
-                                      (x, TYPE, v.ALL_DISJOINT_PROPERTIES), (s, pi, o),
-                                      (s, pj, o))
+            for pi, pj in _distinct_pairs(rdf_list_members(e, head)):
+                for s, o in ch.pairs(pi):
+                    if has(s, pj, o):
+                        ch.report("prp-adp", f"pairwise disjoint properties {n(pi)} and "
+                                  f"{n(pj)} both relate {n(s)} to {n(o)}",
+                                  (x, TYPE, v.ALL_DISJOINT_PROPERTIES), (s, pi, o), (s, pj, o))
     # prp-npa1, prp-npa2
     for x, i1 in ch.pairs(v.SOURCE_INDIVIDUAL):
         for p in e.objects(x, v.ASSERTION_PROPERTY):
@@ -194,17 +196,12 @@ def check(engine: Engine) -> list[Inconsistency]:
     # cax-adc
     for x in tuple(ch.instances(v.ALL_DISJOINT_CLASSES)):
         for head in e.objects(x, v.MEMBERS):
-            cs = rdf_list(e, head)
-            for i, ci in enumerate(cs):
-                for cj in cs[i + 1:]:
-                    if ci == cj:
-                        continue
-                    for z in tuple(ch.instances(ci)):
-                        if has(z, TYPE, cj):
-                            ch.report("cax-adc", f"{n(z)} is in both {n(ci)} and {n(cj)}, "
-                                      "which are pairwise disjoint",
-                                      (x, TYPE, v.ALL_DISJOINT_CLASSES), (z, TYPE, ci),
-                                      (z, TYPE, cj))
+            for ci, cj in _distinct_pairs(rdf_list_members(e, head)):
+                for z in tuple(ch.instances(ci)):
+                    if has(z, TYPE, cj):
+                        ch.report("cax-adc", f"{n(z)} is in both {n(ci)} and {n(cj)}, which "
+                                  "are pairwise disjoint", (x, TYPE, v.ALL_DISJOINT_CLASSES),
+                                  (z, TYPE, ci), (z, TYPE, cj))
     # dt-not-type
     for lit, dt in e.ill_typed:
         ch.report("dt-not-type", f"{n(lit)} is not a valid {dt} value", *ch.uses(lit))

@@ -28,6 +28,15 @@ DISJOINT: tuple[tuple[str, str], ...] = tuple(
     (str(a), str(b)) for a, _, b in OWLRL_Datatypes_Disjointness
 )
 
+def _with_subtypes(dt: str) -> list[str]:
+    return [dt, *sorted(d for d, supers in SUPERTYPES.items() if dt in supers)]
+
+
+#: DISJOINT extended to derived datatypes (xsd:int is disjoint with xsd:string too).
+DISJOINT_ALL: tuple[tuple[str, str], ...] = tuple(dict.fromkeys(
+    (x, y) for a, b in DISJOINT for x in _with_subtypes(a) for y in _with_subtypes(b)
+))
+
 _CONVERTERS: dict[str, Callable[[str], object]] = {str(k): v for k, v in AltXSDToPYTHON.items()}
 
 

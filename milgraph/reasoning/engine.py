@@ -61,7 +61,6 @@ class Engine:
         self.schema_predicates = frozenset(self.table.iri(p) for p in vocab.SCHEMA_PREDICATES)
         self.schema_types = frozenset(self.table.iri(c) for c in vocab.SCHEMA_TYPES)
         self.known_datatypes = {self.table.iri(d): d for d in datatypes.KNOWN}
-        self.used_datatypes: set[int] = set()
         #: (literal id, datatype IRI) whose lexical form is not in the datatype (dt-not-type).
         self.ill_typed: list[tuple[int, str]] = []
         self._untyped_literals: list[int] = []
@@ -116,6 +115,11 @@ class Engine:
             emit(self.table.iri(ap), v.TYPE, v.ANNOTATION_PROPERTY, "prp-ap", ())
         for dt in self.known_datatypes:
             emit(dt, v.TYPE, v.DATATYPE, "dt-type1", ())
+        # Disjoint value spaces, for cax-dw. owlrl adds the primitive pairs of datatypes in
+        # use; we add them all, with derived datatypes (xsd:integer ⊥ xsd:string), so that a
+        # string where a range says integer is caught even if no integer literal exists.
+        for a_iri, b_iri in datatypes.DISJOINT_ALL:
+            emit(self.table.iri(a_iri), v.DISJOINT_WITH, self.table.iri(b_iri), "dt-disjoint", ())
         self.type_new_literals()
         # owl:sameAs used as a term (e.g. owl:onProperty owl:sameAs) makes eq-ref matter.
         same = v.SAME_AS
@@ -129,30 +133,20 @@ class Engine:
         table = self.table
         emit = self.emit
         known = self.known_datatypes
-        used = self.used_datatypes
-        before = len(used)
         for lit in self._untyped_literals:
             term = table.terms[lit]
             dt_iri = literal_datatype(term)
             dt = table.iri(dt_iri)
             if dt not in known:
                 continue
-            used.add(dt)
             emit(lit, v.TYPE, dt, "dt-type2", ())
             if not datatypes.is_valid_lexical(term.value, dt_iri):
                 self.ill_typed.append((lit, dt_iri))
             for sup_iri in datatypes.SUPERTYPES.get(dt_iri, ()):
                 sup = table.iri(sup_iri)
-                used.add(sup)
                 emit(lit, v.TYPE, sup, "dt-type2", ((lit, v.TYPE, dt),))
                 emit(sup, v.TYPE, v.DATATYPE, "dt-type2", ())
         self._untyped_literals.clear()
-        if len(used) != before:
-            for a_iri, b_iri in datatypes.DISJOINT:
-                a = table.iri(a_iri)
-                b = table.iri(b_iri)
-                if a in used and b in used:
-                    emit(a, v.DISJOINT_WITH, b, "dt-disjoint", ())
 
     # ------------------------------------------------------------------ index
 

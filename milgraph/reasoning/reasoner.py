@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
@@ -17,8 +16,12 @@ from milgraph.reasoning import consistency
 from milgraph.reasoning.consistency import Inconsistency
 from milgraph.reasoning.engine import Derived, Engine
 from milgraph.reasoning.noise import CATEGORIES, NoiseFilter
-from milgraph.reasoning.rules import SparqlRule, as_date, instantiate
-from milgraph.reasoning.terms import BNODE, IRI, GeneralizedTriple, IntTriple, TermTable
+from milgraph.reasoning.rules import RuleLoopError, SparqlRule, as_date
+from milgraph.reasoning.runner import RuleRunner
+from milgraph.reasoning.terms import GeneralizedTriple, IntTriple, TermTable
+
+#: Rounds of SPARQL rules (each followed by OWL 2 RL) before giving up on a fixpoint.
+MAX_RULE_ROUNDS = 100
 
 #: Changes whenever the reasoner may give a different answer for the same input.
 VERSION = "1.0"
@@ -155,7 +158,7 @@ def _reason(triples: Iterable[ox.Triple | ox.Quad], rules: Sequence[SparqlRule],
 
     rounds = 0
     if rules:
-        runner = _RuleRunner(engine, rules, day)
+        runner = RuleRunner(engine, rules, day)
         seconds["rules"] = 0.0
         while True:
             rounds += 1
@@ -165,6 +168,11 @@ def _reason(triples: Iterable[ox.Triple | ox.Quad], rules: Sequence[SparqlRule],
             say(f"rules round {rounds}: {added} new triples")
             if not added:
                 break
+            if rounds >= MAX_RULE_ROUNDS:
+                raise RuleLoopError(
+                    f"the SPARQL rules still derive new triples after {rounds} rounds "
+                    f"({', '.join(runner.last_rules)} in the last one); a rule that invents "
+                    "new terms (BIND, blank nodes from changing data) never reaches a fixpoint")
             t = time.perf_counter()
             engine.type_new_literals()
             engine.close()
@@ -236,74 +244,3 @@ def _result(engine: Engine, found: list[Inconsistency], seconds: dict[str, float
         _support=published + list(support),
         _published=published_set,
     )
-
-
-class _RuleRunner:
-    """Runs the SPARQL rules on a pyoxigraph copy of the closure, kept up to date by deltas."""
-
-    def __init__(self, engine: Engine, rules: Sequence[SparqlRule], day: date | None) -> None:
-        self.engine = engine
-        self.rules = rules
-        self.day = day
-        self.store = ox.Store()
-        self.loaded_derived = 0
-        self.loaded_all = False
-
-    def _sync(self) -> None:
-        e = self.engine
-        table = e.table
-        flags = table.flags
-        terms = table.terms
-        if not self.loaded_all:
-            source: Iterable[IntTriple] = e.all_triples()
-            self.loaded_all = True
-        else:
-            source = islice(e.derived, self.loaded_derived, None)
-        default = ox.DefaultGraph()
-        self.store.extend(
-            ox.Quad(terms[s], terms[p], terms[o], default)
-            for s, p, o in source
-            if flags[s] & (IRI | BNODE) and flags[p] & IRI
-        )
-        self.loaded_derived = len(e.derived)
-
-    def run(self) -> int:
-        """One round: every rule once, each seeing the previous ones' output. New triples."""
-        e = self.engine
-        encode = e.encode
-        added = 0
-        for rule in self.rules:
-            self._sync()
-            for solution in rule.solutions(self.store, self.day):
-                bnodes: dict[str, ox.BlankNode] = {}
-                premises: tuple[IntTriple, ...] | None = None
-                for pattern in rule.template:
-                    terms = instantiate(pattern, solution, bnodes)
-                    if terms is None:
-                        continue
-                    s, p, o = terms
-                    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
-                        continue  # CONSTRUCT drops triples RDF cannot hold
-                    key = (encode(s), encode(p), encode(o))
-                    if e.contains(*key):
-                        continue
-                    if premises is None:
-                        premises = self._premises(rule, solution)
-                    if e.emit(*key, rule.name, premises):
-                        added += 1
-        if added:
-            self._sync()
-        return added
-
-    def _premises(self, rule: SparqlRule, solution: ox.QuerySolution) -> tuple[IntTriple, ...]:
-        e = self.engine
-        ids = e.table.ids
-        out: list[IntTriple] = []
-        for pattern in rule.patterns:
-            terms = instantiate(pattern, solution)
-            if terms is None:
-                continue
-            key = (ids.get(terms[0]), ids.get(terms[1]), ids.get(terms[2]))
-            if None not in key and e.contains(*key):  # type: ignore[arg-type]
-                out.append(key)  # type: ignore[arg-type]
-        return tuple(out)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from milgraph.errors import InputError, Location
+from milgraph.errors import InputError, Location, MilgraphError
 
 AS_OF = "asOf"
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
@@ -39,6 +39,10 @@ Pattern = tuple[PatternTerm, PatternTerm, PatternTerm]
 
 class RuleFileError(InputError):
     """A rule file cannot be used: no header, not a CONSTRUCT, bad SPARQL, duplicate name."""
+
+
+class RuleLoopError(MilgraphError):
+    """The rules keep deriving new triples: one of them invents terms on every round."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ class SparqlRule:
     template: tuple[Pattern, ...] = field(default=(), repr=False)
     #: Triple patterns of the WHERE clause (OPTIONAL ones included, negated ones not).
     patterns: tuple[Pattern, ...] = field(default=(), repr=False)
+    #: IRIs of every predicate the query mentions (FILTER EXISTS and paths included), or
+    #: None if it can match any predicate (a variable or negated path in predicate position).
+    predicates: frozenset[str] | None = field(default=None, repr=False)
 
     @classmethod
     def from_text(cls, text: str, path: Path | None = None) -> SparqlRule:
@@ -84,10 +91,10 @@ class SparqlRule:
                 "add one line saying what the rule derives")
         _check_syntax(text, where)
         select, where_body = _construct_to_select(text, where)
-        template, patterns = _structure(text, where)
+        template, patterns, predicates = _structure(text, where)
         return cls(name=name, summary=summary, query=text, description=header.get("description"),
                    path=path, select=select, where_body=where_body, template=template,
-                   patterns=patterns)
+                   patterns=patterns, predicates=predicates)
 
     def select_query(self, as_of: date | None = None) -> str:
         """The SELECT form, with ``?asOf`` bound when a date is given."""
@@ -95,9 +102,6 @@ class SparqlRule:
             return self.select
         values = f' VALUES ?{AS_OF} {{ "{as_of.isoformat()}"^^<{XSD_DATE}> }} '
         return self.select[: self.where_body] + values + self.select[self.where_body:]
-
-    def solutions(self, store: ox.Store, as_of: date | None = None) -> Iterator[ox.QuerySolution]:
-        yield from store.query(self.select_query(as_of))
 
 
 class _Header(dict):
@@ -228,8 +232,10 @@ def _construct_to_select(text: str, where: str) -> tuple[str, int]:
                         "write CONSTRUCT { ... } WHERE { ... }")
 
 
-def _structure(text: str, where: str) -> tuple[tuple[Pattern, ...], tuple[Pattern, ...]]:
-    """Template and positive triple patterns, via rdflib's SPARQL algebra."""
+def _structure(
+    text: str, where: str
+) -> tuple[tuple[Pattern, ...], tuple[Pattern, ...], frozenset[str] | None]:
+    """Template, positive triple patterns and predicates used, via rdflib's SPARQL algebra."""
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -254,7 +260,57 @@ def _structure(text: str, where: str) -> tuple[tuple[Pattern, ...], tuple[Patter
                 walk(node[key])
 
     walk(algebra.get("p"))
-    return template, tuple(dict.fromkeys(patterns))
+    return template, tuple(dict.fromkeys(patterns)), _predicates(algebra.get("p"))
+
+
+def _predicates(root: object) -> frozenset[str] | None:
+    """Every predicate IRI in any triple pattern under ``root``; None if any could match."""
+    import rdflib
+    from rdflib.paths import Path
+
+    found: set[str] = set()
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):  # CompValue is an OrderedDict
+            for key, value in node.items():
+                if key == "triples":
+                    for t in value:
+                        pred = t[1]
+                        if isinstance(pred, rdflib.URIRef):
+                            found.add(str(pred))
+                        elif isinstance(pred, Path) and _path_iris(pred, found):
+                            continue
+                        else:
+                            return None
+                else:
+                    stack.append(value)
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return frozenset(found)
+
+
+def _path_iris(path: object, found: set[str]) -> bool:
+    """Add a property path's IRIs to ``found``; False if it can match any predicate."""
+    import rdflib
+    from rdflib.paths import NegatedPath, Path
+
+    if isinstance(path, rdflib.URIRef):
+        found.add(str(path))
+        return True
+    if isinstance(path, NegatedPath) or not isinstance(path, Path):
+        return False
+    parts: list[object] = []
+    for value in vars(path).values():
+        if isinstance(value, list | tuple):
+            parts.extend(value)
+        elif isinstance(value, rdflib.URIRef | Path):
+            parts.append(value)
+    return all(_path_iris(part, found) for part in parts)
 
 
 def _pattern(triple: tuple) -> Pattern | None:
@@ -318,23 +374,3 @@ def as_date(value: date | datetime | str | None) -> date | None:
     except ValueError:
         raise InputError("(as_of)", f"{value!r} is not a date",
                          "give the date as YYYY-MM-DD, e.g. 2014-03-18") from None
-
-
-def instantiate(pattern: Pattern, solution: ox.QuerySolution,
-                bnodes: dict[str, ox.BlankNode] | None = None) -> tuple | None:
-    """Pattern terms with the solution's values; None if a variable is unbound."""
-    out = []
-    for term in pattern:
-        if isinstance(term, ox.Variable):
-            value = solution[term]
-            if value is None:
-                return None
-            out.append(value)
-        elif isinstance(term, ox.BlankNode) and bnodes is not None:
-            b = bnodes.get(term.value)
-            if b is None:
-                b = bnodes[term.value] = ox.BlankNode()
-            out.append(b)
-        else:
-            out.append(term)
-    return tuple(out)

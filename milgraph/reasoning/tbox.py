@@ -34,6 +34,27 @@ def rdf_list(engine: Engine, head: int) -> list[int]:
     return out
 
 
+def rdf_list_members(engine: Engine, head: int) -> list[tuple[int, ...]]:
+    """Every rdf:first at each position: owl:sameAs copies list items (eq-rep-o), so a
+    position may hold several equal terms; checks over lists must see them all."""
+    v = engine.v
+    out: list[tuple[int, ...]] = []
+    seen = {head}
+    node = head
+    while node != v.NIL:
+        firsts = engine.objects(node, v.FIRST)
+        if firsts:
+            out.append(tuple(sorted(firsts)))
+        rests = engine.objects(node, v.REST)
+        if not rests:
+            break
+        node = min(rests)
+        if node in seen:
+            break
+        seen.add(node)
+    return out
+
+
 def _pairs(engine: Engine, p: int) -> list[tuple[int, int]]:
     d = engine.sp.get(p)
     if not d:
