@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from datetime import date
 
 import pyoxigraph as ox
 
@@ -204,6 +204,3 @@ class IntervalSet:
 EMPTY = IntervalSet()
 ALWAYS = IntervalSet.of()
 
-
-def previous_day(ordinal: int) -> int:
-    return (to_date(ordinal) - timedelta(days=1)).toordinal() if to_date(ordinal) else ordinal
