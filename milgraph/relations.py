@@ -997,6 +997,8 @@ def _labels(snapshot: Any, iris: Iterable[str]) -> dict[str, str]:
     values = " ".join(f"<{iri}>" for iri in wanted)
     text = _LABELS.replace("WHERE {", f"WHERE {{\n  VALUES ?x {{ {values} }}", 1)
     return {r["x"].value: r["label"].value for r in _rows(snapshot, text)}
+
+
 _ORDER = {
     "statehood began": 0,
     "membership ended": 1,

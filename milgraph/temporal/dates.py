@@ -203,4 +203,3 @@ class IntervalSet:
 
 EMPTY = IntervalSet()
 ALWAYS = IntervalSet.of()
-
