@@ -34,7 +34,7 @@ from milgraph.namespaces import ASSERTED_GRAPH, GRAPH_IRI, INFERRED_GRAPH
 from milgraph.temporal.build import STATIC_PROVENANCE
 from milgraph.temporal.closure import ASSERTED, SWEPT
 from milgraph.temporal.dates import DateValueError, day, is_partial, iso, period
-from milgraph.temporal.rules import RuleShape, load_shapes
+from milgraph.temporal.rules import RuleShape, load_shapes, parse_rule
 from milgraph.temporal.segments import ASOF_GRAPH_PREFIX
 from milgraph.terms import Term, parse_term, short, term_json
 
@@ -225,8 +225,25 @@ def _provenance(path: Path) -> Any:
         return store
 
 
-def _rule_shapes() -> dict[str, RuleShape]:
-    return {r.name: r for r in load_shapes(paths.RULES_DIR)}
+def rule_shapes(snapshot: Any) -> dict[str, RuleShape]:
+    """The SPARQL rules the snapshot was reasoned with (recorded in its manifest); the
+    bundled rules for a snapshot that predates that record."""
+    files = snapshot.manifest.get("temporal", {}).get("rules", {}).get("files")
+    if files is None:
+        return {r.name: r for r in load_shapes(paths.RULES_DIR)}
+    out = {}
+    for f in files:
+        shape = parse_rule(f["text"], Path(f["path"]) if f.get("path") else None)
+        out[shape.name] = shape
+    return out
+
+
+def _where(shape: RuleShape) -> str:
+    if shape.path is None:
+        return shape.name
+    if shape.path.is_absolute() and shape.path.is_relative_to(paths.PROJECT_ROOT):
+        return shape.path.relative_to(paths.PROJECT_ROOT).as_posix()
+    return shape.path.as_posix()
 
 
 class _Builder:
@@ -238,7 +255,7 @@ class _Builder:
         self.count = 0
         self.truncated = False
         self.seen: set[Any] = set()
-        self.shapes = _rule_shapes()
+        self.shapes = rule_shapes(snapshot)
         self.rules_used: dict[str, str] = {}
         self.provenance = _provenance(
             snapshot.path / STATIC_PROVENANCE if when else snapshot.provenance_path
@@ -264,8 +281,7 @@ class _Builder:
         node = Node(t, rule=rule, dates=dates, period=piece)
         if rule in self.shapes:
             shape = self.shapes[rule]
-            where = shape.path.relative_to(paths.PROJECT_ROOT).as_posix() if shape.path else rule
-            self.rules_used[rule] = f"{where} — {_summary(shape.text)}"
+            self.rules_used[rule] = f"{_where(shape)} — {_summary(shape.text)}"
         inner = path | {t}
         node.premises = [self.node(p, depth + 1, inner) for p in premises]
         return node
@@ -322,7 +338,8 @@ class _Builder:
                 if firing.rule != ASSERTED:
                     rule, found, piece = firing.rule, firing.premises, days.describe()
                     dates = {k: v for k, v in firing.detail if k != "evaluated"}
-                    if any(v == SWEPT for _, v in firing.detail) and premises:
+                    swept = any(v == SWEPT for _, v in firing.detail)
+                    if swept and premises and rule in self.shapes:
                         found, dates = self._rule_bindings(rule, t)
         if rule is None:
             with _LOCK:

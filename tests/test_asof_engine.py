@@ -214,3 +214,28 @@ def test_leaf_ranges_follow_bounds() -> None:
     assert leaf_ranges(IntervalSet.of(20, 30), bounds) == [(2, 3)]
     assert leaf_ranges(IntervalSet.of(NEG_INF, 10), bounds) == [(0, 1)]
     assert leaf_ranges(IntervalSet.of(30), bounds) == [(3, 4)]
+
+
+def test_explanations_of_every_rule_kind_here_are_correct(engine_world) -> None:
+    """prp-trp, prp-eqp, cax-eqc, a 3-link prp-spo2 and rules evaluated per epoch, explained
+    in the current view and as of a day, each step checked against its rule."""
+    from test_explain import Checker
+
+    from milgraph.explain import explain
+
+    snapshot, _ = engine_world
+    seen: set[str] = set()
+    for when in (None, "2006-03-01"):
+        checker = Checker(snapshot, when)
+        if when is None:
+            triples = _graph(snapshot, INFERRED_GRAPH)
+        else:
+            d = day(date.fromisoformat(when))
+            triples = [t for t, s in temporal.store_of(snapshot).match() if d in s]
+        for t in triples:
+            result = explain(snapshot, t.subject, t.predicate, t.object, as_of=when)
+            assert result is not None, t
+            checker.check(result.root)
+        seen |= checker.rules_seen
+    assert {"prp-trp", "prp-spo2", "sharedOrganization", "recentMember"} <= seen
+    assert seen & {"prp-eqp1", "prp-eqp2"} and seen & {"cax-eqc1", "cax-eqc2"}

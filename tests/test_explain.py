@@ -18,11 +18,11 @@ import pyoxigraph as ox
 import pytest
 from analysis_support import ID, MIL, world
 
-from milgraph import paths, temporal
-from milgraph.explain import Explanation, Node, explain
+from milgraph import temporal
+from milgraph.explain import Explanation, Node, explain, rule_shapes
 from milgraph.namespaces import GRAPH_IRI, INFERRED_GRAPH
 from milgraph.temporal.dates import day, end_of, start_of
-from milgraph.temporal.rules import RuleShape, load_shapes
+from milgraph.temporal.rules import RuleShape
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -126,6 +126,35 @@ def check_owl(rule: str, premises: list, t: ox.Triple, chain_list) -> None:
         dom = next(x for x in premises if x.predicate == axiom)
         sco = next(x for x in premises if x.predicate.value == RDFS + "subClassOf")
         assert p == axiom and dom.subject == s and dom.object == sco.subject and sco.object == o
+    elif rule in ("scm-dom2", "scm-rng2"):
+        axiom = n(RDFS + ("domain" if rule == "scm-dom2" else "range"))
+        dom = next(x for x in premises if x.predicate == axiom)
+        spo = next(x for x in premises if x.predicate.value == RDFS + "subPropertyOf")
+        assert p == axiom and spo.subject == s and spo.object == dom.subject and dom.object == o
+    elif rule in ("scm-eqc1", "scm-eqp1"):
+        eq, sub = {
+            "scm-eqc1": (OWL + "equivalentClass", RDFS + "subClassOf"),
+            "scm-eqp1": (OWL + "equivalentProperty", RDFS + "subPropertyOf"),
+        }[rule]
+        (axiom,) = premises
+        assert axiom.predicate.value == eq and p.value == sub
+        assert {(axiom.subject, axiom.object), (axiom.object, axiom.subject)} >= {(s, o)}
+    elif rule in ("scm-eqc2", "scm-eqp2"):
+        eq, sub = {
+            "scm-eqc2": (OWL + "equivalentClass", RDFS + "subClassOf"),
+            "scm-eqp2": (OWL + "equivalentProperty", RDFS + "subPropertyOf"),
+        }[rule]
+        assert p.value == eq
+        assert ps == {_t(s, sub, o), _t(o, sub, s)}
+    elif rule == "scm-spo":
+        a, b = premises
+        assert a.predicate == b.predicate == p == n(RDFS + "subPropertyOf")
+        assert a.object == b.subject and (a.subject, b.object) == (s, o)
+    elif rule in ("scm-cls", "scm-op", "scm-dp"):
+        (axiom,) = premises
+        kind = {"scm-cls": "Class", "scm-op": "ObjectProperty", "scm-dp": "DatatypeProperty"}[rule]
+        assert axiom.predicate == TYPE and axiom.object == n(OWL + kind)
+        assert axiom.subject in (s, o)
     else:
         pytest.fail(f"no check written for OWL 2 RL rule {rule}")
 
@@ -211,7 +240,7 @@ class Checker:
         self.snapshot = snapshot
         self.when = when
         self.holds = holds_in(snapshot, when)
-        self.shapes = {s.name: s for s in load_shapes(paths.RULES_DIR)}
+        self.shapes = rule_shapes(snapshot)
         self.rules_seen: set[str] = set()
 
     def chain_list(self, head) -> list:

@@ -40,7 +40,7 @@ from milgraph.temporal.segments import (
 )
 
 #: Bumped whenever the layout or the semantics of the views change (part of the snapshot key).
-VERSION = "1"
+VERSION = "2"
 STATIC_PROVENANCE = "asof-static-provenance.sqlite"
 
 TIME_BOUND = mil("TimeBoundRelation")
@@ -64,6 +64,7 @@ class TemporalBuild:
     static_result: Any
     records: dict[object, RecordDays]
     timings: dict[str, float] = field(default_factory=dict)
+    shapes: list[RuleShape] = field(default_factory=list)
 
     def quads(self) -> Iterator[ox.Quad]:
         static_g = ox.NamedNode(STATIC_GRAPH)
@@ -123,10 +124,27 @@ class TemporalBuild:
             "rules": {
                 "interval_algebra": self.facts.algebra_rules,
                 "evaluated_per_epoch": self.facts.swept_rules,
+                # the rules this snapshot was reasoned with, so explanations read these
+                # (not whatever ontology/rules/ holds when they are asked for)
+                "files": [
+                    {"name": r.name, "path": _display_path(r.path), "text": r.text}
+                    for r in self.shapes
+                ],
             },
             "problems": undated[:50] + self.facts.problems[:50],
             "timings": self.timings,
         }
+
+
+def _display_path(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    from milgraph import paths
+
+    resolved = path.resolve()
+    if resolved.is_relative_to(paths.PROJECT_ROOT):
+        return resolved.relative_to(paths.PROJECT_ROOT).as_posix()
+    return resolved.as_posix()
 
 
 # --------------------------------------------------------------------------- records
@@ -270,4 +288,5 @@ def prepare(
         static_result=static_result,
         records=records,
         timings=timings,
+        shapes=shapes,
     )
