@@ -67,7 +67,7 @@ def test_service_is_refused_and_nothing_connects(client, listener):
         f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}",
         f"PREFIX r: <http://127.0.0.1:{listener.port}/>\n"
         "SELECT * WHERE { # a comment with SERVICE <x>\n SERVICE r:sparql { ?s ?p ?o } }",
-        f"BASE <http://127.0.0.1:{listener.port}/> SELECT * WHERE {{ SERVICE <sparql> {{ ?s ?p ?o }} }}",  # noqa: E501
+        f"BASE <http://127.0.0.1:{listener.port}/> SELECT * WHERE {{ SERVICE <sparql> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ BIND(<{target}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
         f"select * where {{ service <{target}> {{ ?s ?p ?o }} }}",
     ]
