@@ -111,6 +111,8 @@ def test_rules_without_algebra_are_evaluated_per_epoch(engine_world) -> None:
     rules = snapshot.manifest["temporal"]["rules"]
     assert rules["interval_algebra"] == ["alliedWith", "memberOf", "partyTo"]
     assert sorted(rules["evaluated_per_epoch"]) == ["recentMember", "sharedOrganization"]
+    problems = snapshot.manifest["temporal"]["problems"]
+    assert any(p.startswith("rule sharedOrganization has no interval algebra") for p in problems)
 
 
 def test_every_epoch_equals_the_reasoner(engine_world) -> None:
@@ -239,3 +241,21 @@ def test_explanations_of_every_rule_kind_here_are_correct(engine_world) -> None:
         seen |= checker.rules_seen
     assert {"prp-trp", "prp-spo2", "sharedOrganization", "recentMember"} <= seen
     assert seen & {"prp-eqp1", "prp-eqp2"} and seen & {"cax-eqc1", "cax-eqc2"}
+
+
+def test_every_bundled_temporal_rule_has_its_interval_algebra() -> None:
+    """Editing a rule of ontology/rules/ that the views depend on needs its algebra updated
+    in milgraph/temporal/closure.py (ALGEBRAS: the function and the rule's fingerprint);
+    otherwise the build falls back to evaluating the rule once per epoch (minutes)."""
+    from milgraph.temporal.closure import ALGEBRAS, rule_fingerprint
+    from milgraph.temporal.rules import load_shapes
+
+    for shape in load_shapes(paths.RULES_DIR):
+        if shape.name == "exercisedWith":
+            continue  # reads mil:participant only: never time-dependent
+        assert shape.name in ALGEBRAS, f"rule {shape.name}: no interval algebra"
+        fingerprint = rule_fingerprint(shape.text)
+        assert ALGEBRAS[shape.name][0] == fingerprint, (
+            f"rule {shape.name} changed (fingerprint {fingerprint}): check that its algebra in "
+            "milgraph/temporal/closure.py still mirrors it, then update the fingerprint"
+        )

@@ -370,7 +370,13 @@ class Closure:
         if known is not None and known[0] == rule_fingerprint(shape.text):
             self.algebra_rules.add(shape.name)
             return known[1](self.facts, self.problems)
-        self.swept_rules.add(shape.name)
+        if shape.name not in self.swept_rules:
+            self.swept_rules.add(shape.name)
+            self.problems.append(
+                f"rule {shape.name} has no interval algebra for its current text: its "
+                "point-in-time views are computed by evaluating it once per epoch (correct, "
+                "but slow on large data; see ALGEBRAS in milgraph/temporal/closure.py)"
+            )
         return sweep(self.facts, shape)
 
     def _propagate(self) -> None:
