@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,15 +148,6 @@ class ServerSet(contextlib.AbstractContextManager["ServerSet"]):
     def __exit__(self, *exc: object) -> None:
         for name in list(self.servers):
             self.stop(name)
-
-
-@contextlib.contextmanager
-def running(spec: ServerSpec) -> Iterator[Server]:
-    server = start(spec)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def tool(name: str) -> str | None:

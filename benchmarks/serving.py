@@ -38,12 +38,13 @@ from rich.table import Table
 from benchmarks import queries as q
 from benchmarks import workload
 from benchmarks.generate import GENERATOR_VERSION, generate
-from benchmarks.servers import ServerFailed, ServerSet, ServerSpec, tool
+from benchmarks.servers import Server, ServerFailed, ServerSet, ServerSpec, tool
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 MILGRAPH, OXIGRAPH, RDFLIB = "milgraph", "oxigraph", "rdflib-endpoint"
 SYSTEMS = (MILGRAPH, OXIGRAPH, RDFLIB)
+RATIO_PAIRS = ((MILGRAPH, OXIGRAPH), (MILGRAPH, RDFLIB), (OXIGRAPH, RDFLIB))
 
 #: Targets from the issue: latency ratio vs Oxigraph, throughput ratios, start-up seconds.
 TARGETS = {
@@ -71,6 +72,17 @@ class Prepared:
 
 
 @dataclass
+class Limits:
+    """How a system behaves with its query timeout on: a runaway query, then load."""
+
+    command: str
+    timeout: workload.TimeoutCheck | None = None
+    load: workload.Throughput | None = None
+    survived: bool | None = None
+    note: str = ""
+
+
+@dataclass
 class SystemResult:
     name: str
     available: bool = True
@@ -81,8 +93,8 @@ class SystemResult:
     queries: dict[str, workload.LatencyResult] = field(default_factory=dict)
     throughput: workload.Throughput | None = None
     isolation: workload.Isolation | None = None
-    timeout: workload.TimeoutCheck | None = None
     outside: workload.OutsideAccess | None = None
+    limits: Limits | None = None
     error: str | None = None
 
 
@@ -152,20 +164,49 @@ def prepare(triples: int, seed: int, cache: Path) -> Prepared:
 # --------------------------------------------------------------------------- systems
 
 
-def _milgraph_spec(prep: Prepared, logs: Path, timeout_s: float) -> ServerSpec | str:
-    """How to run ``milgraph serve``, or why it cannot be benchmarked in this checkout."""
-    milgraph = tool("milgraph")
+@dataclass
+class Specs:
+    """A system's main server (measured) and its server with the query timeout on.
+
+    ``limits`` is None when the main server is already configured that way (milgraph
+    always has a deadline; rdflib-endpoint has no timeout option at all).
+    """
+
+    main: ServerSpec
+    limits: ServerSpec | None
+    limits_note: str = ""
+
+
+def _milgraph_specs(
+    prep: Prepared, logs: Path, timeout_s: float, executable: str | None
+) -> Specs | str:
+    """How to run ``milgraph serve``, or why it cannot be benchmarked in this checkout.
+
+    The measured server runs with milgraph's answer cache off, since neither peer caches
+    answers; the limits server runs with default settings (cache on) plus the timeout.
+    """
+    milgraph = executable or tool("milgraph")
     if milgraph is None:
         return "the milgraph command is not installed"
-    help_text = subprocess.run([milgraph, "serve", "--help"], capture_output=True, text=True)
-    if help_text.returncode != 0:
+    help_run = subprocess.run([milgraph, "serve", "--help"], capture_output=True, text=True)
+    if help_run.returncode != 0:
         return "'milgraph serve' is not available in this checkout (server not merged yet)"
-    command = [milgraph, "serve", "--store", str(prep.snapshot_root)]
-    command += ["--host", "127.0.0.1", "--port", "{port}"]
-    option = re.search(r"--(?:query-)?timeout[\w-]*", _plain(help_text.stdout))
+    help_text = _plain(help_run.stdout)
+    base = [milgraph, "serve", "--store", str(prep.snapshot_root)]
+    base += ["--host", "127.0.0.1", "--port", "{port}"]
+    option = re.search(r"--(?:query-)?timeout[\w-]*", help_text)
     if option:
-        command += [option.group(0), f"{timeout_s:g}"]
-    return ServerSpec(MILGRAPH, command, "/sparql", logs / "milgraph.log")
+        base += [option.group(0), f"{timeout_s:g}"]
+    main = list(base)
+    if "--cache-mb" in help_text:
+        main += ["--cache-mb", "0"]
+    return Specs(
+        ServerSpec(MILGRAPH, main, "/sparql", logs / "milgraph.log"),
+        ServerSpec(MILGRAPH, base, "/sparql", logs / "milgraph-limits.log")
+        if main != base
+        else None,
+        "default settings (answer cache on)" if main != base else "",
+    )
 
 
 def _plain(text: str) -> str:
@@ -173,19 +214,30 @@ def _plain(text: str) -> str:
 
 
 def specs(
-    prep: Prepared, logs: Path, timeout_s: float, only: list[str]
-) -> dict[str, ServerSpec | str]:
-    out: dict[str, ServerSpec | str] = {}
+    prep: Prepared, logs: Path, settings: Settings, only: list[str]
+) -> dict[str, Specs | str]:
+    timeout_s = settings.server_timeout_s
+    out: dict[str, Specs | str] = {}
     if MILGRAPH in only:
-        out[MILGRAPH] = _milgraph_spec(prep, logs, timeout_s)
+        out[MILGRAPH] = _milgraph_specs(prep, logs, timeout_s, settings.milgraph)
     if OXIGRAPH in only:
         oxigraph = tool("oxigraph")
         if oxigraph is None:
             out[OXIGRAPH] = "the oxigraph CLI is not installed (run benchmarks/setup.sh)"
         else:
-            command = [oxigraph, "serve-read-only", "--location", str(prep.oxigraph_store)]
-            command += ["--bind", "127.0.0.1:{port}", "--timeout-s", f"{timeout_s:g}"]
-            out[OXIGRAPH] = ServerSpec(OXIGRAPH, command, "/query", logs / "oxigraph.log")
+            # Measured without --timeout-s: with it, oxigraph starts a timer thread per query
+            # and falls over under sustained load (see the limits check).
+            main = [oxigraph, "serve-read-only", "--location", str(prep.oxigraph_store)]
+            main += ["--bind", "127.0.0.1:{port}"]
+            out[OXIGRAPH] = Specs(
+                ServerSpec(OXIGRAPH, main, "/query", logs / "oxigraph.log"),
+                ServerSpec(
+                    OXIGRAPH,
+                    [*main, "--timeout-s", f"{timeout_s:g}"],
+                    "/query",
+                    logs / "oxigraph-limits.log",
+                ),
+            )
     if RDFLIB in only:
         endpoint = tool("rdflib-endpoint")
         if endpoint is None:
@@ -193,7 +245,11 @@ def specs(
         else:
             command = [endpoint, "serve", str(prep.export), "--host", "127.0.0.1"]
             command += ["--port", "{port}"]
-            out[RDFLIB] = ServerSpec(RDFLIB, command, "/", logs / "rdflib-endpoint.log")
+            out[RDFLIB] = Specs(
+                ServerSpec(RDFLIB, command, "/", logs / "rdflib-endpoint.log"),
+                None,
+                "no timeout option",
+            )
     return out
 
 
@@ -205,36 +261,43 @@ class Settings:
     warmup: int = 3
     runs: int = 20
     concurrency: int = 8
-    duration: float = 10.0
-    server_timeout_s: float = 5.0
+    duration: float = 15.0
+    throughput_rounds: int = 3
+    server_timeout_s: float = 10.0
     isolation_window_s: float = 3.0
+    limits_load_s: float = 5.0
     use_wrk: bool = True
+    milgraph: str | None = None  # the milgraph executable; default: the one in this venv
+
+
+def _command(server: Server) -> str:
+    return " ".join(a.replace("{port}", str(server.port)) for a in server.spec.command)
 
 
 def run(prep: Prepared, only: list[str], settings: Settings) -> dict[str, SystemResult]:
     logs = Path(tempfile.mkdtemp(prefix="milgraph-bench-"))
     results = {name: SystemResult(name) for name in only}
     points = q.point_queries(prep.params)
+    plans: dict[str, Specs] = {}
     with ServerSet() as servers:
-        for name, spec in specs(prep, logs, settings.server_timeout_s, only).items():
-            if isinstance(spec, str):
-                results[name].available, results[name].skipped = False, spec
-                console.print(f"[yellow]skipped {name}[/]: {spec}")
+        for name, plan in specs(prep, logs, settings, only).items():
+            if isinstance(plan, str):
+                results[name].available, results[name].skipped = False, plan
+                console.print(f"[yellow]skipped {name}[/]: {plan}")
                 continue
             console.print(f"[cyan]…[/] starting {name}", highlight=False)
             try:
-                server = servers.start(spec)
+                server = servers.start(plan.main)
             except ServerFailed as exc:
                 results[name].available, results[name].error = False, str(exc)
                 console.print(f"[red]{name} failed to start[/]: {exc}")
                 continue
+            plans[name] = plan
             results[name].startup_s = round(server.startup_s, 3)
-            results[name].command = " ".join(
-                a.replace("{port}", str(server.port)) for a in spec.command
-            )
+            results[name].command = _command(server)
             console.print(f"[green]✓[/] {name} answered after {server.startup_s:.2f} s")
 
-        live = list(servers.servers)
+        live = list(plans)
         endpoints = {name: workload.Endpoint(servers.servers[name].url) for name in live}
         for label, texts in q.timed_queries(prep.params).items():
             console.print(f"[cyan]…[/] {label}: {settings.warmup} warm-up + {settings.runs} runs")
@@ -248,35 +311,83 @@ def run(prep: Prepared, only: list[str], settings: Settings) -> dict[str, System
         for name in live:
             results[name].rss_mb = round(servers.servers[name].rss_mb(), 1)
 
-        for name in live:
-            url = servers.servers[name].url
-            console.print(f"[cyan]…[/] {name}: throughput, {settings.concurrency} clients")
+        rounds = max(1, settings.throughput_rounds)
+        seconds = max(1.0, settings.duration / rounds)
+        console.print(
+            f"[cyan]…[/] throughput, {settings.concurrency} clients: {rounds} rounds of "
+            f"{seconds:.0f} s per system, interleaved"
+        )
+        for name in live:  # warm-up
             workload.throughput(
-                url, points, concurrency=settings.concurrency, duration=2,
-                use_wrk=settings.use_wrk,
+                servers.servers[name].url, points, concurrency=settings.concurrency,
+                duration=2, use_wrk=settings.use_wrk,
             )  # fmt: skip
-            results[name].throughput = workload.throughput(
-                url,
-                points,
-                concurrency=settings.concurrency,
-                duration=settings.duration,
-                use_wrk=settings.use_wrk,
-            )
+        samples: dict[str, list[workload.Throughput]] = {name: [] for name in live}
+        for _ in range(rounds):
+            for name in live:
+                sample = workload.throughput(
+                    servers.servers[name].url, points, concurrency=settings.concurrency,
+                    duration=seconds, use_wrk=settings.use_wrk,
+                )  # fmt: skip
+                samples[name].append(sample)
+        for name in live:
+            results[name].throughput = workload.combine(samples[name])
         for name in live:
             url = servers.servers[name].url
             console.print(f"[cyan]…[/] {name}: point queries while a slow query runs")
             results[name].isolation = workload.isolation(
-                url, q.HEAVY, points, window=settings.isolation_window_s, limit=600
+                url, q.HEAVY, points, window=settings.isolation_window_s, limit=900
             )
             results[name].outside = workload.outside_access(url, logs)
         for name in live:
-            url = servers.servers[name].url
-            console.print(f"[cyan]…[/] {name}: runaway query against the timeout")
-            results[name].timeout = workload.timeout_check(
-                url, q.RUNAWAY, server_timeout=settings.server_timeout_s, wait=15
-            )
+            if plans[name].limits is not None:
+                servers.stop(name)
+        for name in live:
+            results[name].limits = _limits(servers, name, plans[name], points, settings)
             servers.stop(name)  # a server still busy with the runaway query must not linger
     return results
+
+
+def _limits(
+    servers: ServerSet, name: str, plan: Specs, points: list[str], settings: Settings
+) -> Limits:
+    """A runaway query against the timeout, then point-query load with the timeout on."""
+    if plan.limits is not None:
+        console.print(f"[cyan]…[/] {name}: restarting with the query timeout on")
+        try:
+            server = servers.start(plan.limits)
+        except ServerFailed as exc:
+            return Limits(" ".join(plan.limits.command), note=f"did not start: {exc}")
+    else:
+        server = servers.servers[name]
+    limits = Limits(_command(server), note=plan.limits_note)
+    console.print(f"[cyan]…[/] {name}: runaway query against the timeout")
+    limits.timeout = workload.timeout_check(
+        server.url, q.RUNAWAY, server_timeout=settings.server_timeout_s, wait=15
+    )
+    if limits.timeout.status == 0 and server.process.poll() is None:
+        limits.note = ", ".join(filter(None, [limits.note, "still busy: load test skipped"]))
+        return limits
+    console.print(f"[cyan]…[/] {name}: point-query load with the timeout on")
+    limits.load = workload.throughput(
+        server.url,
+        points,
+        concurrency=settings.concurrency,
+        duration=settings.limits_load_s,
+        use_wrk=settings.use_wrk,
+    )
+    time.sleep(0.5)
+    probe = workload.Endpoint(server.url, timeout=10).query(points[0])
+    alive = server.process.poll() is None
+    limits.survived = alive and probe.status == 200
+    if not alive:
+        problem = f"crashed (exit code {server.process.returncode})"
+    elif probe.status != 200:
+        problem = f"point query after the load: HTTP {probe.status} {probe.error or ''}".strip()
+    else:
+        problem = ""
+    limits.note = ", ".join(filter(None, [limits.note, problem]))
+    return limits
 
 
 # --------------------------------------------------------------------------- report
@@ -293,13 +404,15 @@ def _fmt_ratio(r: float | None) -> str:
 
 
 def compute_ratios(results: dict[str, SystemResult]) -> dict[str, Any]:
-    """milgraph vs each peer: latency ratios (lower is better), throughput (higher)."""
+    """milgraph vs each peer (and Oxigraph vs rdflib-endpoint, to compare with the issue's
+    reference numbers): latency ratios (lower is better), throughput ratios (higher is better).
+    """
     ok = {n: r for n, r in results.items() if r.available}
     out: dict[str, Any] = {}
-    for peer in (OXIGRAPH, RDFLIB):
-        if MILGRAPH not in ok or peer not in ok:
+    for system, peer in RATIO_PAIRS:
+        if system not in ok or peer not in ok:
             continue
-        m, p = ok[MILGRAPH], ok[peer]
+        m, p = ok[system], ok[peer]
         entry: dict[str, Any] = {"latency_median": {}, "latency_p95": {}}
         for label, lat in m.queries.items():
             if label in p.queries:
@@ -310,7 +423,7 @@ def compute_ratios(results: dict[str, SystemResult]) -> dict[str, Any]:
             p.throughput.requests_per_s if p.throughput else None,
         )
         entry["startup"] = ratio(m.startup_s, p.startup_s)
-        out[f"{MILGRAPH}/{peer}"] = entry
+        out[f"{system}/{peer}"] = entry
     return out
 
 
@@ -347,8 +460,25 @@ def mismatches(results: dict[str, SystemResult]) -> dict[str, dict[str, list[int
     return out
 
 
+def _load_verdict(limits: Limits | None) -> str:
+    if limits is None or limits.load is None:
+        return limits.note if limits else "–"
+    load = limits.load
+    text = f"{load.requests_per_s:,.0f} req/s"
+    if load.non_2xx or load.socket_errors:
+        text += f", {load.non_2xx:,} error responses, {load.socket_errors:,} socket errors"
+    text += "; " + ("still serving" if limits.survived else "[red]stopped serving[/]")
+    if limits.note:
+        text += f" ({limits.note})"
+    return text
+
+
 def print_table(
-    results: dict[str, SystemResult], ratios: dict[str, Any], prep: Prepared, out: Console
+    results: dict[str, SystemResult],
+    ratios: dict[str, Any],
+    prep: Prepared,
+    out: Console,
+    concurrency: int = 8,
 ) -> None:
     names = [n for n in SYSTEMS if n in results]
     table = Table(
@@ -360,7 +490,7 @@ def print_table(
     table.add_column("measure")
     for n in names:
         table.add_column(n, justify="right")
-    pairs = [k for k in (f"{MILGRAPH}/{OXIGRAPH}", f"{MILGRAPH}/{RDFLIB}") if k in ratios]
+    pairs = [k for k in (f"{a}/{b}" for a, b in RATIO_PAIRS) if k in ratios]
     for k in pairs:
         table.add_column(k, justify="right")
     table.add_column("target", justify="left")
@@ -404,7 +534,7 @@ def print_table(
             f"latency_p95.{label}",
         )
     row(
-        "point queries/s, 8 clients",
+        f"point queries/s, {concurrency} clients",
         {
             n: f"{r.throughput.requests_per_s:,.0f}"
             + (f" [red]({r.throughput.non_2xx} bad)[/]" if r.throughput.non_2xx else "")
@@ -430,19 +560,22 @@ def print_table(
     )
     out.print(table)
 
-    behaviour = Table(title="Behaviour under abuse")
+    behaviour = Table(title="Behaviour at the limits (query timeout on)")
     behaviour.add_column("system")
     behaviour.add_column("runaway query at the timeout")
+    behaviour.add_column(f"point-query load, {concurrency} clients")
     behaviour.add_column("FROM <file:…>")
     behaviour.add_column("SERVICE <any URL>")
     for n in names:
         r = results[n]
         if not r.available:
-            behaviour.add_row(n, f"[dim]{r.skipped or r.error}[/]", "", "")
+            behaviour.add_row(n, f"[dim]{r.skipped or r.error}[/]", "", "", "")
             continue
+        lim = r.limits
         behaviour.add_row(
             n,
-            r.timeout.verdict if r.timeout else "–",
+            lim.timeout.verdict if lim and lim.timeout else (lim.note if lim else "–"),
+            _load_verdict(lim),
             r.outside.from_file if r.outside else "–",
             r.outside.service if r.outside else "–",
         )
@@ -519,13 +652,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=20, help="timed runs per query")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up runs per query")
-    parser.add_argument("--duration", type=float, default=10.0, help="throughput test seconds")
+    parser.add_argument(
+        "--duration", type=float, default=15.0, help="throughput seconds per system (3 rounds)"
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--timeout", type=float, default=5.0, help="server query timeout (s)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="server query timeout (s)")
     parser.add_argument(
         "--systems", default=",".join(SYSTEMS), help=f"comma-separated subset of {SYSTEMS}"
     )
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator")
+    parser.add_argument(
+        "--milgraph", help="milgraph executable to benchmark (default: the one in this venv)"
+    )
     parser.add_argument(
         "--cache", type=Path, default=ROOT / ".milgraph" / "bench", help="data and stores"
     )
@@ -542,6 +680,7 @@ def main(argv: list[str] | None = None) -> int:
         duration=args.duration,
         server_timeout_s=args.timeout,
         use_wrk=not args.no_wrk,
+        milgraph=args.milgraph,
     )
 
     ensure_tools(settings.use_wrk)
@@ -554,8 +693,8 @@ def main(argv: list[str] | None = None) -> int:
     differ = mismatches(results)
     env["loadavg_end"] = os.getloadavg()
 
-    out = Console()
-    print_table(results, ratios, prep, out)
+    out = Console(width=None if sys.stdout.isatty() else 160)
+    print_table(results, ratios, prep, out, settings.concurrency)
     if differ:
         out.print("[bold red]row counts differ between systems:[/]")
         for label, rows in differ.items():

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -179,6 +179,23 @@ class Throughput:
     p50_ms: float | None
     p99_ms: float | None
     tool: str
+    rounds: list[float] = field(default_factory=list)
+
+
+def combine(samples: Sequence[Throughput]) -> Throughput:
+    """Several interleaved rounds as one result: the median round's rate, summed counts."""
+    ordered = sorted(samples, key=lambda t: t.requests_per_s)
+    middle = ordered[len(ordered) // 2]
+    return Throughput(
+        requests_per_s=middle.requests_per_s,
+        requests=sum(t.requests for t in samples),
+        non_2xx=sum(t.non_2xx for t in samples),
+        socket_errors=sum(t.socket_errors for t in samples),
+        p50_ms=middle.p50_ms,
+        p99_ms=middle.p99_ms,
+        tool=middle.tool,
+        rounds=[t.requests_per_s for t in samples],
+    )
 
 
 def wrk_path() -> str | None:
@@ -332,21 +349,24 @@ def isolation(
 ) -> Isolation:
     """Point-query latency while a slow query runs on another connection.
 
-    The slow query is sent back to back for ``window`` seconds (at least once) from a
-    second connection; meanwhile point queries are timed one after another. A server that
-    evaluates queries on its event loop answers nothing until the slow query is done.
+    The slow query is sent back to back from a second connection until ``window`` seconds
+    have passed (at least once); meanwhile point queries are timed one after another. A
+    server that evaluates queries on its event loop answers nothing until the slow query
+    is done, so its first point query takes about as long as the slow query itself.
     """
-    alone = Endpoint(url, timeout=limit).query(heavy)
-    stop = threading.Event()
+    first = Endpoint(url, timeout=limit)
+    alone = first.query(heavy)
+    first.close()
     started = threading.Event()
+    deadline = time.perf_counter() + 0.2 + window
 
     def slow_client() -> None:
         endpoint = Endpoint(url, timeout=limit)
-        first = True
-        while first or not stop.is_set():
-            first = False
+        while True:
             started.set()
             endpoint.query(heavy)
+            if time.perf_counter() >= deadline:
+                break
         endpoint.close()
 
     thread = threading.Thread(target=slow_client, daemon=True)
@@ -357,12 +377,11 @@ def isolation(
     times: list[float] = []
     began = time.perf_counter()
     i = 0
-    while time.perf_counter() - began < window:
+    while time.perf_counter() < deadline:
         answer = fast.query(points[i % len(points)])
         i += 1
         if answer.status == 200:
             times.append(answer.seconds * 1000)
-    stop.set()
     thread.join(limit)
     fast.close()
     return Isolation(
@@ -470,7 +489,3 @@ def outside_access(url: str, scratch: Path) -> OutsideAccess:
         service = f"no outbound call (HTTP {answer.status})"
     endpoint.close()
     return OutsideAccess(from_file, service)
-
-
-def as_dict(value: Any) -> Any:
-    return asdict(value)
