@@ -35,6 +35,9 @@ class Answer:
     seconds: float
     body: bytes
     error: str | None = None
+    #: The HTTP message itself ended early (chunked stream not terminated, connection reset):
+    #: a client library reports an error instead of silently accepting partial results.
+    cut: bool = False
 
     def rows(self) -> int | None:
         """Number of solutions in a SPARQL JSON result, or None if the body is not one."""
@@ -80,7 +83,7 @@ class Endpoint:
             try:
                 self.conn.request("POST", self.path, body=body, headers=headers)
                 response = self.conn.getresponse()
-                data = _read_all(response)
+                data, cut = _read_all(response)
                 took = time.perf_counter() - began
             except (ConnectionError, http.client.HTTPException) as exc:
                 self.close()
@@ -94,19 +97,24 @@ class Endpoint:
                 self.close()
             elif timeout is not None and self.conn and self.conn.sock is not None:
                 self.conn.sock.settimeout(self.timeout)
-            return Answer(response.status, took, data)
+            if cut:
+                self.close()
+            return Answer(response.status, took, data, cut=cut)
         raise AssertionError("unreachable")
 
 
-def _read_all(response: http.client.HTTPResponse) -> bytes:
-    """Read a body even when the server cuts it short (we report that, not crash on it)."""
+def _read_all(response: http.client.HTTPResponse) -> tuple[bytes, bool]:
+    """Read a body even when the server cuts it short; say whether it was cut."""
     chunks: list[bytes] = []
     try:
         while chunk := response.read(65536):
             chunks.append(chunk)
     except http.client.IncompleteRead as exc:
         chunks.append(exc.partial)
-    return b"".join(chunks)
+        return b"".join(chunks), True
+    except (ConnectionError, http.client.HTTPException):
+        return b"".join(chunks), True
+    return b"".join(chunks), False
 
 
 # --------------------------------------------------------------------------- latency
@@ -404,6 +412,7 @@ class TimeoutCheck:
     seconds: float
     body_bytes: int
     complete: bool
+    cut: bool
     verdict: str
 
 
@@ -417,14 +426,22 @@ def timeout_check(url: str, runaway: str, *, server_timeout: float, wait: float)
     complete = answer.rows() is not None
     if answer.status == 0:
         verdict = f"no answer within {answer.seconds:.0f} s ({answer.error}): no server timeout"
+    elif answer.status == 200 and not complete and answer.cut:
+        verdict = (
+            f"HTTP 200, then the stream is broken off after {answer.seconds:.1f} s "
+            f"({len(answer.body):,} bytes): clients see a transfer error"
+        )
     elif answer.status == 200 and not complete:
-        verdict = f"HTTP 200 with a truncated body ({len(answer.body):,} bytes, invalid JSON)"
+        verdict = (
+            f"HTTP 200 and a cleanly ended but truncated body after {answer.seconds:.1f} s "
+            f"({len(answer.body):,} bytes, invalid JSON)"
+        )
     elif answer.status == 200:
         verdict = f"HTTP 200, complete result after {answer.seconds:.1f} s (not stopped)"
     else:
         verdict = f"HTTP {answer.status} after {answer.seconds:.1f} s"
     return TimeoutCheck(
-        answer.status, round(answer.seconds, 3), len(answer.body), complete, verdict
+        answer.status, round(answer.seconds, 3), len(answer.body), complete, answer.cut, verdict
     )
 
 
