@@ -309,5 +309,9 @@ def stats(
         console.print(table)
 
 
+from milgraph.server.cli import register as _register_serve  # noqa: E402
+
+_register_serve(app)
+
 if __name__ == "__main__":  # pragma: no cover
     app()
