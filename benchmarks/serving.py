@@ -555,7 +555,12 @@ def print_table(
     )
     row(
         "slow query alone (s)",
-        {n: f"{r.isolation.heavy_alone_s:.2f}" for n, r in results.items() if r.isolation},
+        {
+            n: f"{r.isolation.heavy_alone_s:.2f}"
+            + ("" if r.isolation.heavy_status == 200 else f" (HTTP {r.isolation.heavy_status})")
+            for n, r in results.items()
+            if r.isolation
+        },
         None,
     )
     out.print(table)
