@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import http.server
 import json
+import math
 import re
 import shutil
 import statistics
@@ -127,12 +128,13 @@ class LatencyResult:
     runs: int
     rows: list[int | None]
     errors: list[str] = field(default_factory=list)
+    times_ms: list[float] = field(default_factory=list)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of a non-empty sample."""
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    k = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
     return ordered[k]
 
 
@@ -170,6 +172,7 @@ def latencies(
             runs=runs,
             rows=rows[name],
             errors=errors[name],
+            times_ms=[round(t, 3) for t in times[name]],
         )
         for name in endpoints
     }
