@@ -275,7 +275,14 @@ def _command(server: Server) -> str:
 
 
 def run(prep: Prepared, only: list[str], settings: Settings) -> dict[str, SystemResult]:
-    logs = Path(tempfile.mkdtemp(prefix="milgraph-bench-"))
+    """Start every system, measure, and stop them all; server logs live in a temporary dir."""
+    with tempfile.TemporaryDirectory(prefix="milgraph-bench-") as tmp:
+        return _run_all(prep, only, settings, Path(tmp))
+
+
+def _run_all(
+    prep: Prepared, only: list[str], settings: Settings, logs: Path
+) -> dict[str, SystemResult]:
     results = {name: SystemResult(name) for name in only}
     points = q.point_queries(prep.params)
     plans: dict[str, Specs] = {}
