@@ -8,89 +8,58 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
+import functools
 import json
 import logging
 import secrets
 import signal
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from milgraph import __version__
 from milgraph.analysis_http import make_router, served_snapshot
 from milgraph.server import describe
-from milgraph.server.cache import CachedAnswer, ResponseCache
+from milgraph.server.answers import VARY, answer, as_response, not_ready
 from milgraph.server.config import ServerConfig
 from milgraph.server.formats import (
     GRAPH_FORMATS,
     NAMED_FORMATS,
     SOLUTION_FORMATS,
-    Format,
     NotAcceptable,
     negotiate,
 )
 from milgraph.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from milgraph.server.metrics import Metrics
 from milgraph.server.middleware import RequestContext
-from milgraph.server.named import NamedQuery, load_named_queries, openapi_parameters
+from milgraph.server.named import NamedQuery, openapi_parameters
 from milgraph.server.options import OptionError, QueryOptions
-from milgraph.server.pool import Job, QueryFailed, WorkerPool, default_pool_size
+from milgraph.server.pool import Job
 from milgraph.server.problems import Problem
-from milgraph.server.snapshots import Served, SnapshotManager
-from milgraph.server.sparql_text import QueryInfo, excerpt, inspect_query, service_allowed
+from milgraph.server.protocol import (
+    FORM_MEDIA,
+    QUERY_MEDIA,
+    bad,
+    fast_path,
+    internal_error,
+    negotiate_rdf,
+    not_acceptable,
+    request_timeout,
+    sparql_reply,
+)
+from milgraph.server.snapshots import Served
+from milgraph.server.state import ServerState
 
 log = logging.getLogger("milgraph.server")
 
-VARY = "Accept, Accept-Encoding"
-QUERY_MEDIA = "application/sparql-query"
-FORM_MEDIA = "application/x-www-form-urlencoded"
-UPDATE_MEDIA = "application/sparql-update"
-#: Prefixes written into Turtle/TriG answers (CONSTRUCT/DESCRIBE) to keep them readable.
-OUTPUT_PREFIXES = {
-    "mil": "https://w3id.org/milgraph/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
 
-
-class ServerState:
-    """Everything a request handler needs; one per app."""
-
-    def __init__(self, config: ServerConfig) -> None:
-        self.config = config
-        self.pool = WorkerPool(config.query_workers or default_pool_size())
-        self.manager = SnapshotManager(config, self.pool)
-        self.cache = ResponseCache(config.cache_bytes, config.cache_entry_bytes)
-        self.metrics = Metrics()
-        self.named: dict[str, NamedQuery] = load_named_queries(config.queries_dir)
-        self.named_info: dict[str, QueryInfo] = {
-            name: inspect_query(nq.text) for name, nq in self.named.items()
-        }
-        self.void_cache: dict[str, bytes] = {}
-        self.load_task: asyncio.Task[Any] | None = None
-        self.manager.listeners.append(self._on_switch)
-
-    def _on_switch(self, served: Served) -> None:
-        self.cache.clear()
-        self.void_cache.clear()
-        counts = served.manifest.get("counts", {})
-        self.metrics.snapshot.clear()
-        self.metrics.snapshot.labels(served.key).set(1)
-        for kind in ("asserted", "inferred", "total"):
-            if kind in counts:
-                self.metrics.triples.labels(kind).set(counts[kind])
+# --------------------------------------------------------------------------- app
 
 
 def _state(request: Request) -> ServerState:
@@ -99,6 +68,25 @@ def _state(request: Request) -> ServerState:
 
 def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
+
+
+class MilgraphApp(FastAPI):
+    """FastAPI for everything but ``GET``/``POST /sparql``, which goes straight to the
+    protocol handler (``protocol.SparqlEndpoint``): see that module for why."""
+
+    sparql_app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/sparql"
+            and scope["method"] in ("GET", "POST")
+            and self.sparql_app is not None
+        ):
+            scope["app"] = self
+            await self.sparql_app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 # --------------------------------------------------------------------------- app factory
@@ -127,7 +115,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 state.load_task.cancel()
             await state.pool.close()
 
-    app = FastAPI(
+    app = MilgraphApp(
         title="milgraph SPARQL service",
         version=__version__,
         summary="Military-diplomacy relationships between nations, reasoned, over SPARQL 1.1.",
@@ -143,8 +131,9 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     _install_routes(app, state)
     app.include_router(make_router(served_snapshot))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+    cors = None
     if config.cors_origins:
-        app.add_middleware(
+        cors = functools.partial(
             CORSMiddleware,
             allow_origins=config.cors_origins,
             allow_credentials=False,  # never: an allow-listed origin gets data, not cookies
@@ -153,7 +142,9 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
             expose_headers=["ETag", "X-Request-ID", "X-Snapshot"],
             max_age=600,
         )
+        app.add_middleware(cors)
     app.add_middleware(RequestContext, max_body_bytes=config.max_body_bytes)
+    app.sparql_app = fast_path(state, cors)
     return app
 
 
@@ -189,186 +180,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def crash_handler(request: Request, exc: Exception) -> Response:
         rid = _request_id(request)
         log.error("request %s failed", rid, exc_info=exc)
-        return Problem(
-            500, "internal-error", "Internal server error",
-            "the server failed to answer; the operator can find the cause in the log under "
-            f"request id {rid}",
-        ).response(rid)  # fmt: skip
-
-
-# --------------------------------------------------------------------------- answering
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    bare = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == bare for tag in header.split(","))
-
-
-async def answer(
-    state: ServerState,
-    request: Request,
-    *,
-    query: str,
-    info: QueryInfo,
-    options: QueryOptions,
-    fmt: Format,
-    endpoint: str,
-    timeout: float,
-) -> Response:
-    """Run a query on the pool and answer it: 304, cached, complete, or streamed."""
-    served = state.manager.served
-    if served is None or not state.pool.ready:
-        raise _not_ready(state)
-    metrics = state.metrics
-    start = time.perf_counter()
-    headers = {"Vary": VARY, "X-Snapshot": served.key, "Cache-Control": "no-cache"}
-    cache_key: tuple[Any, ...] | None = None
-    if not info.volatile:
-        cache_key = (served.key, query, options.cache_key(), fmt.name)
-        digest = hashlib.blake2b(repr(cache_key[1:]).encode(), digest_size=12).hexdigest()
-        etag = f'W/"{served.key[:16]}-{digest}"'
-        headers["ETag"] = etag
-        if _etag_matches(request.headers.get("if-none-match"), etag):
-            metrics.not_modified.inc()
-            metrics.queries.labels(endpoint, "304").inc()
-            return Response(status_code=304, headers=headers)
-        cached = state.cache.get(cache_key)
-        if cached is not None:
-            metrics.cache.labels("hit").inc()
-            metrics.queries.labels(endpoint, "200").inc()
-            metrics.latency.labels(endpoint).observe(time.perf_counter() - start)
-            return Response(cached.body, 200, headers, media_type=cached.content_type)
-        metrics.cache.labels("miss").inc()
-    else:
-        headers["Cache-Control"] = "no-store"
-
-    job = Job(
-        query, options, fmt.name, state.config.max_result_bytes,
-        OUTPUT_PREFIXES if fmt.name in ("turtle", "trig") else None,
-    )  # fmt: skip
-    stream = state.pool.stream(job, timeout).__aiter__()
-    buffered: list[bytes] = []
-    size = 0
-    complete = False
-    try:
-        while True:
-            try:
-                chunk = await stream.__anext__()
-            except StopAsyncIteration:
-                complete = True
-                break
-            buffered.append(chunk)
-            size += len(chunk)
-            if size >= state.config.stream_threshold:
-                break
-    except QueryFailed as exc:
-        _count_failure(state, endpoint, exc)
-        raise _with_excerpt(exc, query, getattr(request.state, "base_offset", 0)) from None
-    if complete:
-        body = b"".join(buffered)
-        if cache_key is not None:
-            state.cache.put(cache_key, CachedAnswer(body, fmt.content_type, headers.get("ETag")))
-        metrics.queries.labels(endpoint, "200").inc()
-        metrics.latency.labels(endpoint).observe(time.perf_counter() - start)
-        return Response(body, 200, headers, media_type=fmt.content_type)
-
-    metrics.queries.labels(endpoint, "200").inc()
-    metrics.latency.labels(endpoint).observe(time.perf_counter() - start)
-
-    async def body() -> AsyncIterator[bytes]:
-        try:
-            for chunk in buffered:
-                yield chunk
-            buffered.clear()
-            async for chunk in stream:
-                yield chunk
-        except QueryFailed as exc:
-            # Headers (200) are gone: end the connection without the final chunk, so the
-            # client sees a broken transfer, never a complete-looking truncated answer.
-            _count_failure(state, endpoint, exc)
-            log.warning("streamed answer aborted: %s", exc.detail)
-            raise
-        finally:
-            await stream.aclose()  # type: ignore[attr-defined]
-
-    return StreamingResponse(body(), 200, headers, media_type=fmt.content_type)
-
-
-def _count_failure(state: ServerState, endpoint: str, exc: QueryFailed) -> None:
-    state.metrics.queries.labels(endpoint, str(exc.status)).inc()
-    state.metrics.errors.labels(exc.type).inc()
-    if exc.type == "query-timeout":
-        state.metrics.timeouts.inc()
-    if exc.type in ("query-timeout", "worker-crashed"):
-        state.metrics.workers_killed.inc()
-
-
-def _with_excerpt(exc: QueryFailed, query: str, offset: int = 0) -> QueryFailed:
-    line, column = exc.extra.get("line"), exc.extra.get("column")
-    if offset:  # a BASE was put in front of line 1: report positions in the client's text
-        query = query[offset:]
-        if line == 1 and column:
-            column = max(1, column - offset)
-            exc.extra["column"] = column
-    if exc.type == "malformed-query" and line and column:
-        exc.detail = f"malformed query at line {line}, column {column}: {exc.detail}"
-        snippet = excerpt(query, line, column)
-        if snippet:
-            exc.extra["excerpt"] = snippet
-    return exc
-
-
-def _not_ready(state: ServerState) -> Problem:
-    last = state.manager.last
-    if last is not None and not last.ok and state.manager.served is None:
-        return Problem(
-            503, "not-ready", "No snapshot loaded",
-            f"the snapshot could not be loaded: {last.error}", problems=last.problems,
-            headers={"Retry-After": "30"},
-        )  # fmt: skip
-    return Problem(503, "not-ready", "Not ready", "the snapshot is still loading; retry shortly",
-                   headers={"Retry-After": "2"})  # fmt: skip
-
-
-def _timeout(state: ServerState, raw: str | None) -> float:
-    limit = state.config.query_timeout
-    if raw is None or raw == "":
-        return limit
-    try:
-        value = float(raw)
-    except ValueError:
-        raise Problem(400, "bad-parameter", "Bad parameter",
-                      f"timeout={raw!r} must be a number of seconds") from None  # fmt: skip
-    if value <= 0:
-        raise Problem(400, "bad-parameter", "Bad parameter", "timeout must be positive")
-    return min(value, limit)
-
-
-def _check_safety(state: ServerState, info: QueryInfo) -> None:
-    if info.update:
-        raise Problem(
-            403, "read-only", "Updates are not accepted",
-            f"this endpoint is read-only: {info.update} and other SPARQL Update operations "
-            "are refused. Change the curated files in data/ and reload the snapshot instead.",
-        )  # fmt: skip
-    allowed = state.config.allowed_service_hosts
-    for target in info.services:
-        if not service_allowed(target, allowed):
-            what = f"SERVICE <{target}>" if target else "SERVICE with a variable endpoint"
-            hint = (
-                "no remote endpoint is allowed on this server"
-                if not allowed
-                else f"allowed hosts: {', '.join(sorted(allowed))}"
-            )
-            raise Problem(
-                403, "service-not-allowed", "Federated query refused",
-                f"{what} is not allowed: the server only calls endpoints whose host is on its "
-                f"allow-list (--allow-service-host); {hint}",
-            )  # fmt: skip
+        return internal_error(rid).response(rid)
 
 
 # --------------------------------------------------------------------------- routes
@@ -429,55 +241,10 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
 
         Results are negotiated by ``Accept`` (q-values) or ``format``. Read-only.
         """
-        params, body_query = await _protocol_params(request)
-        if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
-            raise Problem(
-                403, "read-only", "Updates are not accepted",
-                "this endpoint is read-only: SPARQL Update requests are refused. Change the "
-                "curated files in data/ and reload the snapshot instead.",
-            )  # fmt: skip
-        queries = [v for k, v in params if k == "query"]
-        if body_query is not None:
-            if queries:
-                raise _bad("a query was sent both in the body and as a 'query' parameter")
-            queries = [body_query]
-        first = {k: v for k, v in reversed(params)}
-        if not queries:
-            if request.method == "GET":
-                return _service_description(state, request, first.get("format"))
-            raise _bad("no query: send it as 'query' (GET or form POST) or as the body of a "
-                       f"POST with Content-Type {QUERY_MEDIA}")  # fmt: skip
-        if len(queries) > 1:
-            raise _bad(f"{len(queries)} queries in one request; send exactly one")
-        query = queries[0]
-        info = inspect_query(query)
-        _check_safety(state, info)
-        if info.relative_iris and not info.has_base:
-            # Relative IRIs resolve against the endpoint (on line 1, so positions stay true).
-            base = f"BASE <{str(request.url).split('?', 1)[0]}> "
-            query = base + query
-            request.state.base_offset = len(base)
-        try:
-            options = QueryOptions.from_params(
-                default_graphs=[v for k, v in params if k == "default-graph-uri"],
-                named_graphs=[v for k, v in params if k == "named-graph-uri"],
-                inference=first.get("inference"),
-                as_of=first.get("asOf"),
-            )
-        except OptionError as exc:
-            raise _bad(str(exc), "bad-parameter") from None
-        offered = GRAPH_FORMATS if info.is_graph else SOLUTION_FORMATS
-        try:
-            fmt = negotiate(offered, request.headers.get("accept"), first.get("format"))
-        except NotAcceptable as exc:
-            if info.form is None:  # let the parser say what is wrong with the text
-                fmt = offered[0]
-            else:
-                raise _not_acceptable(exc) from None
-        return await answer(
-            state, request, query=query, info=info, options=options, fmt=fmt,
-            endpoint="sparql", timeout=_timeout(state, first.get("timeout")),
-        )  # fmt: skip
+        # Requests normally reach protocol.SparqlEndpoint before FastAPI routing; this route
+        # documents /sparql in OpenAPI and answers the same way if it is reached.
+        reply = await sparql_reply(state, request.scope, request.body, _request_id(request))
+        return as_response(reply, state, "sparql")
 
     for method in ("GET", "POST"):
         app.add_api_route(
@@ -492,8 +259,8 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
         """The served dataset: triple counts per graph, classes and properties (VoID)."""
         served = state.manager.served
         if served is None:
-            raise _not_ready(state)
-        fmt = _negotiate_rdf(request, format)
+            raise not_ready(state)
+        fmt = negotiate_rdf(request.headers.get("accept"), format)
         turtle = await _void_turtle(state, request, served)
         return Response(describe.render(turtle, fmt.name), 200,
                         {"X-Snapshot": served.key, "Vary": VARY},
@@ -577,15 +344,18 @@ def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
                 inference=given.get("inference"), as_of=given.get("asOf")
             )
         except OptionError as exc:
-            raise _bad(str(exc), "bad-parameter") from None
+            raise bad(str(exc), "bad-parameter") from None
         try:
             fmt = negotiate(NAMED_FORMATS, request.headers.get("accept"), given.get("format"))
         except NotAcceptable as exc:
-            raise _not_acceptable(exc) from None
-        return await answer(
-            state, request, query=nq.text, info=info, options=options.with_bindings(bindings),
-            fmt=fmt, endpoint=f"named:{nq.name}", timeout=_timeout(state, given.get("timeout")),
+            raise not_acceptable(exc) from None
+        endpoint = f"named:{nq.name}"
+        reply = await answer(
+            state, query=nq.text, info=info, options=options.with_bindings(bindings),
+            fmt=fmt, endpoint=endpoint, timeout=request_timeout(state, given.get("timeout")),
+            if_none_match=request.headers.get("if-none-match"),
         )  # fmt: skip
+        return as_response(reply, state, endpoint)
 
     run_named.__name__ = f"query_{nq.name.replace('-', '_')}"
     app.add_api_route(
@@ -606,80 +376,6 @@ def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
             "x-milgraph-tags": nq.tags,
         },
     )  # fmt: skip
-
-
-async def _protocol_params(request: Request) -> tuple[list[tuple[str, str]], str | None]:
-    """Protocol parameters from the URL and (POST) the body; the query body if direct."""
-    params = list(request.query_params.multi_items())
-    if request.method != "POST":
-        return params, None
-    content_type = request.headers.get("content-type", "")
-    media, _, rest = content_type.partition(";")
-    media = media.strip().lower()
-    charset = _charset(rest)
-    if media == UPDATE_MEDIA:
-        raise Problem(403, "read-only", "Updates are not accepted",
-                      "this endpoint is read-only: SPARQL Update requests are refused")  # fmt: skip
-    if media not in (FORM_MEDIA, QUERY_MEDIA):
-        if not media:
-            raise _bad(f"a POST needs a Content-Type: {FORM_MEDIA} (query=…) or {QUERY_MEDIA}",
-                       "missing-content-type")  # fmt: skip
-        raise Problem(415, "unsupported-media-type", "Unsupported media type",
-                      f"cannot read a request body of type {media!r}; send {FORM_MEDIA} "
-                      f"or {QUERY_MEDIA}")  # fmt: skip
-    if charset and charset not in ("utf-8", "utf8"):
-        raise Problem(415, "unsupported-charset", "Unsupported charset",
-                      f"request bodies must be UTF-8, not {charset!r}")  # fmt: skip
-    raw = await request.body()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _bad(f"the request body is not valid UTF-8 (byte {exc.start})", "bad-encoding") \
-            from None
-    if media == QUERY_MEDIA:
-        return params, text
-    try:
-        params += parse_qsl(text, keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise _bad("the form body is not valid UTF-8 after percent-decoding",
-                   "bad-encoding") from None  # fmt: skip
-    return params, None
-
-
-def _charset(params: str) -> str | None:
-    for part in params.split(";"):
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return None
-
-
-def _bad(detail: str, kind: str = "bad-request") -> Problem:
-    return Problem(400, kind, "Bad request", detail)
-
-
-def _not_acceptable(exc: NotAcceptable) -> Problem:
-    return Problem(406, "not-acceptable", "Not acceptable", str(exc),
-                   available=[f.media_type for f in exc.offered])  # fmt: skip
-
-
-def _negotiate_rdf(request: Request, format: str | None) -> Format:
-    try:
-        return negotiate(GRAPH_FORMATS, request.headers.get("accept"), format)
-    except NotAcceptable as exc:
-        raise _not_acceptable(exc) from None
-
-
-def _service_description(state: ServerState, request: Request, format: str | None) -> Response:
-    fmt = _negotiate_rdf(request, format)
-    endpoint = str(request.url.replace(query="")).split("?")[0]
-    served = state.manager.served
-    turtle = describe.service_description(
-        endpoint, served.manifest if served else None,
-        federated=bool(state.config.allowed_service_hosts),
-    )  # fmt: skip
-    return Response(describe.render(turtle, fmt.name), 200, {"Vary": VARY},
-                    media_type=fmt.content_type)  # fmt: skip
 
 
 async def _void_turtle(state: ServerState, request: Request, served: Served) -> str:

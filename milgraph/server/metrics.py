@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -60,6 +62,37 @@ class Metrics:
         self.reloads = Counter(
             "milgraph_reloads_total", "Snapshot reloads, by outcome.", ["outcome"], registry=r
         )
+
+        self._counted: dict[tuple[str, str], Any] = {}
+        self._timed: dict[str, Any] = {}
+        self._errors: dict[str, Any] = {}
+        self._cache: dict[str, Any] = {}
+
+    # Label look-ups take a lock and build tuples; requests reuse the children instead.
+
+    def answered(self, endpoint: str, status: str, seconds: float | None = None) -> None:
+        """Count one answer (and its latency, when given)."""
+        child = self._counted.get((endpoint, status))
+        if child is None:
+            child = self._counted[endpoint, status] = self.queries.labels(endpoint, status)
+        child.inc()
+        if seconds is not None:
+            timer = self._timed.get(endpoint)
+            if timer is None:
+                timer = self._timed[endpoint] = self.latency.labels(endpoint)
+            timer.observe(seconds)
+
+    def failed(self, kind: str) -> None:
+        child = self._errors.get(kind)
+        if child is None:
+            child = self._errors[kind] = self.errors.labels(kind)
+        child.inc()
+
+    def cache_lookup(self, result: str) -> None:
+        child = self._cache.get(result)
+        if child is None:
+            child = self._cache[result] = self.cache.labels(result)
+        child.inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

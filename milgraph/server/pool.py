@@ -5,21 +5,24 @@ deadline is to kill the process running it. The pool then starts a replacement; 
 ever waits on the event loop, and the number of OS threads stays constant under load.
 Switching to a new snapshot starts a new generation of workers first and retires the old
 ones once they finish their current query, so a reload never interrupts an answer.
+
+Why a protocol per worker: each worker's socket is read by the event loop itself (an
+``asyncio.Protocol`` that cuts frames as bytes arrive), and a worker is handed to the next
+waiting request straight from that callback. No thread, no task and no timer per frame: a
+job costs one write, usually one read, and one timer for its deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
-import pickle
 import socket
 import subprocess
 import sys
-import time
 from collections import deque
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +31,12 @@ from milgraph.server.options import QueryOptions
 from milgraph.server.problems import Problem
 
 log = logging.getLogger("milgraph.server")
+
+#: Stop reading a worker's socket when this much of its answer waits for a slow client...
+HIGH_WATER = 1024 * 1024
+#: ...and read again once the client has taken all but this much.
+LOW_WATER = 256 * 1024
+
 
 class QueryFailed(Problem):
     """A query could not be answered (syntax, deadline, size cap, worker failure)."""
@@ -42,46 +51,292 @@ class Job:
     prefixes: dict[str, str] | None = None
 
     def payload(self) -> bytes:
-        return pickle.dumps(
-            {
-                "query": self.query,
-                "options": self.options,
-                "format": self.format,
-                "max_bytes": self.max_bytes,
-                "prefixes": self.prefixes,
-            },
-            protocol=pickle.HIGHEST_PROTOCOL,
+        return wire.encode_job(
+            self.query, self.options, self.format, self.max_bytes, self.prefixes
         )
 
 
-@dataclass(eq=False)
-class Worker:
-    process: Any
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    generation: int
-    key: str
-    jobs: int = 0
+def _timed_out(timeout: float) -> QueryFailed:
+    return QueryFailed(
+        503, "query-timeout", "Query timed out",
+        f"the query ran past its {timeout:g} s deadline and was stopped; make it more "
+        "selective (LIMIT, narrower patterns) or ask the operator for a longer "
+        "--query-timeout",
+        timeout=timeout,
+    )  # fmt: skip
 
-    async def read_frame(self) -> tuple[int, bytes]:
-        head = await self.reader.readexactly(wire.HEADER.size)
-        kind, length = wire.HEADER.unpack(head)
-        return kind, (await self.reader.readexactly(length) if length else b"")
 
-    def send(self, kind: int, payload: bytes = b"") -> None:
-        self.writer.write(wire.HEADER.pack(kind, len(payload)) + payload)
+def _busy(timeout: float) -> QueryFailed:
+    return QueryFailed(
+        503, "busy", "Server busy",
+        f"every query worker stayed busy for the whole {timeout:g} s deadline; retry later",
+    )  # fmt: skip
+
+
+def _crashed() -> QueryFailed:
+    return QueryFailed(
+        500, "worker-crashed", "Query worker crashed",
+        "the process evaluating this query stopped unexpectedly; it has been replaced",
+    )  # fmt: skip
+
+
+class Answer:
+    """The answer of one job as it arrives from its worker: chunks, then the end or an error.
+
+    ``first`` waits until the answer is complete or enough of it is there to start streaming;
+    ``next`` hands out the following chunks. Whoever holds an answer and gives up on it
+    (client gone) calls ``abandon``: a worker still producing it is killed.
+    """
+
+    __slots__ = ("_paused", "_pool", "_timer", "_waiter", "chunks", "done", "error", "size",
+                 "timeout", "worker")  # fmt: skip
+
+    def __init__(self, pool: WorkerPool, timeout: float) -> None:
+        self._pool = pool
+        self.timeout = timeout
+        self.chunks: deque[bytes] = deque()
+        self.size = 0
+        self.done = False
+        self.error: QueryFailed | None = None
+        self.worker: Worker | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._paused = False
+
+    # -- fed by the worker's protocol (event loop callbacks)
+
+    def _push(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > HIGH_WATER and not self._paused and self.worker is not None:
+            self._paused = True
+            self.worker.pause()
+        self._wake()
+
+    def _end(self, chunk: bytes) -> None:
+        if chunk:
+            self.chunks.append(chunk)
+            self.size += len(chunk)
+        self.done = True
+        self._settle()
+
+    def _fail(self, error: QueryFailed) -> None:
+        if self.done or self.error is not None:
+            return
+        self.error = error
+        self.chunks.clear()
+        self._settle()
+
+    def _settle(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.worker = None
+        self._pool.stats.busy -= 1
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _wait(self) -> None:
+        self._waiter = asyncio.get_running_loop().create_future()
+        await self._waiter
+
+    # -- used by the request handler
+
+    @property
+    def finished(self) -> bool:
+        return self.done or self.error is not None
+
+    async def first(self, threshold: int) -> bool:
+        """Wait until the answer is complete (True) or ``threshold`` bytes are buffered
+        (False: stream the rest). Raises ``QueryFailed``."""
+        while not self.done and self.error is None and self.size < threshold:
+            await self._wait()
+        if self.error is not None:
+            raise self.error
+        return self.done
+
+    def body(self) -> bytes:
+        """The whole answer, once ``first`` returned True."""
+        body = b"".join(self.chunks)
+        self.chunks.clear()
+        self.size = 0
+        return body
+
+    async def next(self) -> bytes | None:
+        """The next chunk, or None at the end. Raises ``QueryFailed`` (deadline, size cap,
+        crash) even after earlier chunks: the caller must then break off the transfer."""
+        while not self.chunks:
+            if self.error is not None:
+                raise self.error
+            if self.done:
+                return None
+            await self._wait()
+        if self.error is not None:
+            raise self.error
+        chunk = self.chunks.popleft()
+        self.size -= len(chunk)
+        if self._paused and self.size < LOW_WATER:
+            self._paused = False
+            if self.worker is not None:
+                self.worker.resume()
+        return chunk
+
+    def abandon(self) -> None:
+        """Nobody will read the rest: stop the worker if it is still producing it."""
+        worker = self.worker
+        if worker is not None and not self.finished:
+            self._fail(QueryFailed(499, "client-gone", "Client gone",
+                                   "the client closed the connection"))  # fmt: skip
+            self._pool._replace(worker)
+
+    def _expire(self) -> None:
+        self._timer = None
+        worker = self.worker
+        if self.finished:
+            return
+        self._fail(_timed_out(self.timeout))
+        if worker is not None:
+            self._pool.stats.timeouts += 1
+            self._pool._replace(worker)
+
+
+class Worker(asyncio.Protocol):
+    """One query worker process and the event loop's end of its socket."""
+
+    def __init__(self, pool: WorkerPool, process: Any, generation: int, key: str) -> None:
+        self.pool = pool
+        self.process = process
+        self.generation = generation
+        self.key = key
+        self.jobs = 0
+        self.alive = True
+        self.answer: Answer | None = None
+        self.transport: asyncio.Transport | None = None
+        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._buffer = bytearray()
+
+    # -- asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        buf = self._buffer
+        buf += data
+        size = len(buf)
+        pos = 0
+        head = wire.HEADER.size
+        while size - pos >= head and self.alive:
+            kind, length = wire.HEADER.unpack_from(buf, pos)
+            end = pos + head + length
+            if end > size:
+                break
+            with memoryview(buf) as view:
+                payload = bytes(view[pos + head : end])
+            pos = end
+            self._frame(kind, payload)
+        if not self.alive:
+            buf.clear()
+        elif pos:
+            del buf[:pos]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        if not self.ready.done():
+            self.ready.set_exception(QueryFailed(
+                503, "worker-failed", "Query worker failed to start",
+                f"a query worker for snapshot {self.key} exited before it was ready",
+            ))  # fmt: skip
+            return
+        answer, self.answer = self.answer, None
+        if answer is not None:
+            answer._fail(_crashed())
+        self.pool._lost(self)
+
+    # -- frames
+
+    def _frame(self, kind: int, payload: bytes) -> None:
+        answer = self.answer
+        if kind == wire.DATA and answer is not None:
+            answer._push(payload)
+        elif kind == wire.END and answer is not None:
+            self.answer = None
+            answer._end(payload)
+            self.pool._release(self)
+        elif kind == wire.ERROR and answer is not None:
+            self.answer = None
+            answer._fail(_problem(payload))
+            self.pool._release(self)
+        elif kind == wire.READY and not self.ready.done():
+            self.ready.set_result(None)
+        elif kind == wire.ERROR and not self.ready.done():
+            problem = json.loads(payload)
+            self.ready.set_exception(QueryFailed(
+                503, "snapshot-unavailable", "Snapshot unavailable", problem["detail"]))
+        else:
+            log.error("query worker %s sent an unexpected frame %d; replacing it",
+                      self.process.pid, kind)  # fmt: skip
+            if answer is not None:
+                self.answer = None
+                answer._fail(QueryFailed(500, "worker-protocol", "Internal error",
+                                         f"unexpected frame {kind} from a query worker"))
+            self.pool._replace(self)
+
+    # -- control
+
+    def start(self, answer: Answer, payload: bytes) -> None:
+        self.jobs += 1
+        self.answer = answer
+        answer.worker = self
+        assert self.transport is not None
+        self.transport.write(wire.frame(wire.JOB, payload))
+
+    def pause(self) -> None:
+        if self.alive and self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume(self) -> None:
+        if self.alive and self.transport is not None:
+            self.transport.resume_reading()
+
+    def stop(self) -> None:
+        """Ask an idle worker to exit."""
+        if self.alive and self.transport is not None:
+            with contextlib.suppress(Exception):
+                self.transport.write(wire.frame(wire.STOP))
+            self.transport.close()
+        self.alive = False
 
     def kill(self) -> None:
+        self.alive = False
         with contextlib.suppress(Exception):
             self.process.kill()
-        with contextlib.suppress(Exception):
-            self.writer.close()
+        if self.transport is not None:
+            with contextlib.suppress(Exception):
+                self.transport.abort()
+
+
+def _problem(payload: bytes) -> QueryFailed:
+    problem = json.loads(payload)
+    return QueryFailed(
+        problem.pop("status"), problem.pop("type"), problem.pop("title"), problem.pop("detail"),
+        **problem,
+    )  # fmt: skip
 
 
 @dataclass
 class PoolStats:
     started: int = 0
     killed: int = 0
+    timeouts: int = 0
     busy: int = 0
     waiting: int = 0
     respawn_errors: list[str] = field(default_factory=list)
@@ -98,8 +353,8 @@ class WorkerPool:
         self.generation = 0
         self.stats = PoolStats()
         self._idle: deque[Worker] = deque()
+        self._waiters: deque[asyncio.Future[Worker]] = deque()
         self._all: set[Worker] = set()
-        self._cond: asyncio.Condition | None = None
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -116,8 +371,6 @@ class WorkerPool:
     async def switch(self, root: str, key: str) -> None:
         """Serve ``key`` from now on. New workers are started before old ones retire; if they
         cannot start, the pool keeps serving the old snapshot and the error is raised."""
-        if self._cond is None:
-            self._cond = asyncio.Condition()
         generation = self.generation + 1
         workers = await asyncio.gather(
             *(self._spawn(root, key, generation) for _ in range(self.size)),
@@ -129,19 +382,28 @@ class WorkerPool:
                 if isinstance(w, Worker):
                     self._stop(w)
             raise failures[0]
-        async with self._cond:
-            old = list(self._idle)
-            self._idle = deque(w for w in workers if isinstance(w, Worker))
-            self.root, self.key, self.generation = root, key, generation
-            self._cond.notify_all()
+        old = list(self._idle)
+        self._idle.clear()
+        self.root, self.key, self.generation = root, key, generation
+        for w in workers:
+            self._release(w)  # type: ignore[arg-type]
         for w in old:
             self._stop(w)
 
     async def close(self) -> None:
         self._closed = True
-        for w in list(self._all):
-            self._stop(w)
-        await asyncio.gather(*(asyncio.to_thread(_reap, w.process) for w in list(self._all)))
+        for fut in self._waiters:
+            if not fut.done():
+                fut.set_exception(QueryFailed(503, "shutting-down", "Shutting down",
+                                              "the server is shutting down"))  # fmt: skip
+        self._waiters.clear()
+        workers = list(self._all)
+        for w in workers:
+            if w.answer is not None:
+                w.kill()
+            else:
+                w.stop()
+        await asyncio.gather(*(asyncio.to_thread(_reap, w.process) for w in workers))
         self._all.clear()
         self._idle.clear()
 
@@ -159,32 +421,32 @@ class WorkerPool:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # a Ctrl-C on the terminal is the server's to handle
             )
+        except BaseException:
+            parent.close()
+            raise
         finally:
             child.close()
-        reader, writer = await asyncio.open_connection(sock=parent)
-        w = Worker(process, reader, writer, generation, key)
+        loop = asyncio.get_running_loop()
+        w = Worker(self, process, generation, key)
+        await loop.create_unix_connection(lambda: w, sock=parent)
         self._all.add(w)
         self.stats.started += 1
         try:
-            kind, payload = await asyncio.wait_for(w.read_frame(), self.start_timeout)
-        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+            await asyncio.wait_for(asyncio.shield(w.ready), self.start_timeout)
+        except TimeoutError:
             self._discard(w)
             raise QueryFailed(
                 503, "worker-failed", "Query worker failed to start",
-                f"a query worker for snapshot {key} did not start: {exc or type(exc).__name__}",
+                f"a query worker for snapshot {key} did not start within "
+                f"{self.start_timeout:g} s",
             ) from None  # fmt: skip
-        if kind != wire.READY:
+        except BaseException:
             self._discard(w)
-            problem = pickle.loads(payload) if kind == wire.ERROR else {}
-            raise QueryFailed(
-                503, "snapshot-unavailable", "Snapshot unavailable",
-                problem.get("detail", f"worker answered frame {kind} instead of READY"),
-            )  # fmt: skip
+            raise
         return w
 
     def _stop(self, w: Worker) -> None:
-        with contextlib.suppress(Exception):
-            w.send(wire.STOP)
+        w.stop()
         self._forget(w)
 
     def _discard(self, w: Worker) -> None:
@@ -192,8 +454,15 @@ class WorkerPool:
         self._forget(w)
 
     def _forget(self, w: Worker) -> None:
+        if w not in self._all:
+            return
         self._all.discard(w)
-        task = asyncio.get_running_loop().create_task(asyncio.to_thread(_reap, w.process))
+        with contextlib.suppress(ValueError):
+            self._idle.remove(w)
+        self._background(asyncio.to_thread(_reap, w.process))
+
+    def _background(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -201,115 +470,105 @@ class WorkerPool:
         """Kill a worker in an unknown state (deadline, client gone) and start another."""
         self.stats.killed += 1
         self._discard(w)
+        self._respawn_for(w)
+
+    def _lost(self, w: Worker) -> None:
+        """A worker's connection ended without us asking (it crashed): replace it."""
+        if w not in self._all:
+            return
+        log.error("query worker %s exited unexpectedly; starting another", w.process.pid)
+        self.stats.killed += 1
+        self._discard(w)
+        self._respawn_for(w)
+
+    def _respawn_for(self, w: Worker) -> None:
         if self._closed or w.generation != self.generation or self.root is None:
             return
-        task = asyncio.get_running_loop().create_task(self._respawn(self.root, self.key or ""))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background(self._respawn(self.root, self.key or "", self.generation))
 
-    async def _respawn(self, root: str, key: str) -> None:
-        generation = self.generation
+    async def _respawn(self, root: str, key: str, generation: int) -> None:
         try:
             w = await self._spawn(root, key, generation)
         except QueryFailed as exc:
             self.stats.respawn_errors.append(exc.detail)
             log.error("could not replace a query worker: %s", exc.detail)
             return
-        await self._release(w)
+        self._release(w)
 
     # ----------------------------------------------------------------- running
 
-    async def _acquire(self, timeout: float) -> Worker:
-        assert self._cond is not None
-        self.stats.waiting += 1
-        try:
-            async with self._cond:
-                await asyncio.wait_for(self._cond.wait_for(lambda: bool(self._idle)), timeout)
-                w = self._idle.popleft()
-        finally:
-            self.stats.waiting -= 1
-        self.stats.busy += 1
-        return w
-
-    async def _release(self, w: Worker) -> None:
-        if w not in self._all:
+    def _release(self, w: Worker) -> None:
+        """A worker is free: hand it to the longest-waiting request, or park it."""
+        if not w.alive or w not in self._all:
             return
         if self._closed or w.generation != self.generation:
             self._stop(w)
             return
-        assert self._cond is not None
-        async with self._cond:
-            self._idle.append(w)
-            self._cond.notify()
+        waiters = self._waiters
+        while waiters:
+            fut = waiters.popleft()
+            if not fut.done():
+                fut.set_result(w)
+                return
+        self._idle.append(w)
+
+    async def _acquire(self, deadline: float, timeout: float) -> Worker:
+        idle = self._idle
+        while idle:
+            w = idle.pop()  # the most recently used: its caches are warm
+            if w.alive:
+                return w
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Worker] = loop.create_future()
+        self._waiters.append(fut)
+        timer = loop.call_at(deadline, _expire_waiter, fut, timeout)
+        self.stats.waiting += 1
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                self._release(fut.result())  # handed over just as we were cancelled
+            raise
+        finally:
+            self.stats.waiting -= 1
+            timer.cancel()
 
     def workers_alive(self) -> int:
         return len(self._all)
 
-    async def stream(self, job: Job, timeout: float) -> AsyncIterator[bytes]:
-        """Run ``job`` and yield its serialised answer in chunks.
+    async def submit(self, job: Job, timeout: float) -> Answer:
+        """Start ``job`` on a worker and return its ``Answer``.
 
-        Raises ``QueryFailed`` for syntax errors, oversize answers and deadlines. A query past
-        its deadline (waiting time included) is killed with its worker.
+        The deadline covers waiting for a worker too: past it, a waiting job gets ``busy``
+        and a running one is killed with its worker (``query-timeout``).
         """
-        if not self.ready or self._cond is None:
+        if not self.ready:
             raise QueryFailed(503, "not-ready", "Not ready", "no snapshot is loaded yet")
-        deadline = time.monotonic() + timeout
-        try:
-            w = await self._acquire(timeout)
-        except TimeoutError:
-            raise QueryFailed(
-                503, "busy", "Server busy",
-                f"every query worker stayed busy for the whole {timeout:g} s deadline; "
-                "retry later",
-            ) from None  # fmt: skip
-        clean = False
-        try:
-            w.jobs += 1
-            w.send(wire.JOB, job.payload())
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError
-                kind, payload = await asyncio.wait_for(w.read_frame(), remaining)
-                if kind == wire.DATA:
-                    yield payload
-                elif kind == wire.END:
-                    clean = True
-                    return
-                elif kind == wire.ERROR:
-                    clean = True
-                    problem = pickle.loads(payload)
-                    raise QueryFailed(
-                        problem.pop("status"), problem.pop("type"), problem.pop("title"),
-                        problem.pop("detail"), **problem,
-                    )  # fmt: skip
-                else:
-                    raise QueryFailed(500, "worker-protocol", "Internal error",
-                                      f"unexpected frame {kind} from a query worker")  # fmt: skip
-        except TimeoutError:
-            raise QueryFailed(
-                503, "query-timeout", "Query timed out",
-                f"the query ran past its {timeout:g} s deadline and was stopped; make it more "
-                "selective (LIMIT, narrower patterns) or ask the operator for a longer "
-                "--query-timeout",
-                timeout=timeout,
-            ) from None  # fmt: skip
-        except (asyncio.IncompleteReadError, ConnectionError):
-            raise QueryFailed(
-                500, "worker-crashed", "Query worker crashed",
-                "the process evaluating this query stopped unexpectedly; it has been replaced",
-            ) from None  # fmt: skip
-        finally:
-            self.stats.busy -= 1
-            if clean:
-                await self._release(w)
-            else:
-                self._replace(w)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        payload = job.payload()
+        w = await self._acquire(deadline, timeout)
+        answer = Answer(self, timeout)
+        self.stats.busy += 1
+        w.start(answer, payload)
+        answer._timer = loop.call_at(deadline, answer._expire)
+        return answer
 
     async def collect(self, job: Job, timeout: float) -> bytes:
         """The whole answer as bytes (for small internal queries: VoID, statistics)."""
-        parts = [chunk async for chunk in self.stream(job, timeout)]
+        answer = await self.submit(job, timeout)
+        try:
+            parts = []
+            while (chunk := await answer.next()) is not None:
+                parts.append(chunk)
+        finally:
+            answer.abandon()
         return b"".join(parts)
+
+
+def _expire_waiter(fut: asyncio.Future[Worker], timeout: float) -> None:
+    if not fut.done():
+        fut.set_exception(_busy(timeout))
 
 
 def _reap(process: subprocess.Popen[bytes], grace: float = 3.0) -> None:

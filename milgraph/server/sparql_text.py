@@ -15,22 +15,24 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-_TOKEN = re.compile(
+#: Tokens the checks look at; whitespace, comments, strings and any other character are
+#: skipped (strings and comments are matched, so nothing inside them counts).
+_SCAN = re.compile(
     r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
+    \#[^\n\r]*
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | '''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+  | '(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
   | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*)?:
               (?:[\w\-:%\\.\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<other>.)
+  | (?P<punct>[(;])
     """,
     re.VERBOSE | re.DOTALL,
 )
-
+IRI, VAR, PNAME, WORD, PUNCT = range(5)
+_NOTHING = ("",) * 5
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {
@@ -38,13 +40,6 @@ UPDATE_KEYWORDS = {
 }  # fmt: skip
 #: Functions whose value changes between evaluations: such answers are not cached.
 VOLATILE = {"NOW", "RAND", "UUID", "STRUUID", "BNODE"}
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    pos: int
 
 
 @dataclass
@@ -63,42 +58,66 @@ class QueryInfo:
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
 
-def tokens(text: str) -> list[Token]:
-    """Significant tokens of ``text`` (whitespace and comments dropped)."""
-    out: list[Token] = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind in ("ws", "comment"):
-            continue
-        out.append(Token(kind, m.group(), m.start()))
+def tokens(text: str) -> list[tuple[int, str]]:
+    """Significant tokens of ``text`` as (kind, text): kind is IRI, VAR, PNAME, WORD or
+    PUNCT (only ``(`` and ``;``)."""
+    out: list[tuple[int, str]] = []
+    append = out.append
+    for groups in _SCAN.findall(text):
+        if groups != _NOTHING:
+            for kind, value in enumerate(groups):
+                if value:
+                    append((kind, value))
+                    break
     return out
 
 
 def inspect_query(text: str) -> QueryInfo:
-    """Classify a request text; never raises (the real parser reports syntax errors)."""
+    """Classify a request text; never raises (the real parser reports syntax errors).
+
+    Repeated texts (dashboards, named queries) are answered from a small cache."""
+    info = _INFO_CACHE.get(text)
+    if info is None:
+        info = _inspect(text)
+        if len(_INFO_CACHE) >= _INFO_CACHE_SIZE:
+            _INFO_CACHE.pop(next(iter(_INFO_CACHE)))
+        _INFO_CACHE[text] = info
+    return info
+
+
+_INFO_CACHE: dict[str, QueryInfo] = {}
+_INFO_CACHE_SIZE = 1024
+
+
+def _inspect(text: str) -> QueryInfo:
     info = QueryInfo()
     toks = tokens(text)
+    n = len(toks)
     base = ""
     prefixes: dict[str, str] = {}
     i = 0
     # Prologue: BASE / PREFIX declarations, needed to resolve SERVICE IRIs.
-    while i < len(toks):
-        word = toks[i].text.upper() if toks[i].kind == "word" else ""
-        if word == "BASE" and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+    while i < n:
+        kind, value = toks[i]
+        word = value.upper() if kind == WORD else ""
+        if word == "BASE" and i + 1 < n and toks[i + 1][0] == IRI:
             info.has_base = True
-            base = _resolve(toks[i + 1].text[1:-1], base)
+            base = _resolve(toks[i + 1][1][1:-1], base)
             i += 2
-        elif word == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
-            prefixes[toks[i + 1].text.rstrip(":")] = _resolve(toks[i + 2].text[1:-1], base)
+        elif word == "PREFIX" and i + 2 < n and toks[i + 2][0] == IRI:
+            prefixes[toks[i + 1][1].rstrip(":")] = _resolve(toks[i + 2][1][1:-1], base)
             i += 3
         else:
             break
-    info.relative_iris = any(t.kind == "iri" and not _SCHEME.match(t.text[1:]) for t in toks)
-    for j in range(i, len(toks)):
-        tok = toks[j]
-        if tok.kind != "word":
+    for j in range(n):
+        kind, value = toks[j]
+        if kind == IRI:
+            if not info.relative_iris and not _SCHEME.match(value, 1):
+                info.relative_iris = True
             continue
-        word = tok.text.upper()
+        if kind != WORD or j < i:
+            continue
+        word = value.upper()
         if info.form is None and info.update is None:
             if word in QUERY_FORMS:
                 info.form = word
@@ -106,33 +125,32 @@ def inspect_query(text: str) -> QueryInfo:
                 info.update = word
         if word == "SERVICE":
             info.services.append(_service_target(toks, j + 1, base, prefixes))
-        elif word in VOLATILE and j + 1 < len(toks) and toks[j + 1].text == "(":
+        elif word in VOLATILE and j + 1 < n and toks[j + 1] == (PUNCT, "("):
             info.volatile = True
-    # An update after a ';' following a query is still an update request.
-    if info.update is None and any(
-        t.kind == "word" and t.text.upper() in ("LOAD", "INSERT", "CLEAR", "DROP")
-        and k > 0 and toks[k - 1].text == ";"
-        for k, t in enumerate(toks)
-    ):
-        info.update = "update"
+        elif (
+            info.update is None
+            and word in ("LOAD", "INSERT", "CLEAR", "DROP")
+            and j > 0
+            and toks[j - 1] == (PUNCT, ";")
+        ):
+            info.update = "update"  # an update after a ';' following a query
     return info
 
 
 def _service_target(
-    toks: list[Token], k: int, base: str, prefixes: dict[str, str]
+    toks: list[tuple[int, str]], k: int, base: str, prefixes: dict[str, str]
 ) -> str | None:
-    if k < len(toks) and toks[k].kind == "word" and toks[k].text.upper() == "SILENT":
+    n = len(toks)
+    if k < n and toks[k][0] == WORD and toks[k][1].upper() == "SILENT":
         k += 1
-    if k >= len(toks):
+    if k >= n:
         return None
-    tok = toks[k]
-    if tok.kind == "iri":
-        return _resolve(tok.text[1:-1], base)
-    if tok.kind == "pname":
-        prefix, _, local = tok.text.partition(":")
-        if prefix in prefixes:
-            return prefixes[prefix] + local
-        return tok.text
+    kind, value = toks[k]
+    if kind == IRI:
+        return _resolve(value[1:-1], base)
+    if kind == PNAME:
+        prefix, _, local = value.partition(":")
+        return prefixes[prefix] + local if prefix in prefixes else value
     return None  # a variable: the target is only known at evaluation time
 
 

@@ -6,6 +6,9 @@ The answer is serialised here by pyoxigraph and sent back over a socket in chunk
 large answer streams in bounded memory and never passes through Python objects.
 
 Wire format (both directions): a 5-byte header (type, payload length) then the payload.
+A job is one JOB frame (a pickled tuple of plain values, see ``encode_job``). Its answer is
+zero or more DATA frames and then one END frame carrying the rest of the answer, so a small
+answer is a single frame and a single write; or an ERROR frame (a JSON problem).
 """
 
 from __future__ import annotations
@@ -31,24 +34,34 @@ _FLOAT = {_XSD + "decimal", _XSD + "double", _XSD + "float"}
 _BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
+def frame(kind: int, payload: bytes = b"") -> bytes:
+    return HEADER.pack(kind, len(payload)) + payload
+
+
 def send_frame(sock: socket.socket, kind: int, payload: bytes = b"") -> None:
-    sock.sendall(HEADER.pack(kind, len(payload)) + payload)
+    sock.sendall(frame(kind, payload))
 
 
-def recv_frame(sock: socket.socket) -> tuple[int, bytes]:
-    head = _recv_exact(sock, HEADER.size)
-    kind, length = HEADER.unpack(head)
-    return kind, _recv_exact(sock, length) if length else b""
+def encode_job(
+    query: str, options: Any, fmt: str, max_bytes: int, prefixes: dict[str, str] | None
+) -> bytes:
+    """A JOB payload: plain values only, so encoding and decoding cost microseconds."""
+    return pickle.dumps(
+        (query, options.inference, options.default_graphs, options.named_graphs,
+         options.bindings, options.as_of, fmt, max_bytes, prefixes),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )  # fmt: skip
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        part = sock.recv(n - len(buf))
-        if not part:
-            raise EOFError("server closed the connection")
-        buf += part
-    return bytes(buf)
+def decode_job(payload: bytes) -> dict[str, Any]:
+    from milgraph.server.options import QueryOptions
+
+    query, inference, default, named, bindings, as_of, fmt, max_bytes, prefixes = pickle.loads(
+        payload
+    )
+    options = QueryOptions(inference, default, named, bindings, as_of)
+    return {"query": query, "options": options, "format": fmt, "max_bytes": max_bytes,
+            "prefixes": prefixes}  # fmt: skip
 
 
 class ResultTooLarge(Exception):
@@ -56,7 +69,9 @@ class ResultTooLarge(Exception):
 
 
 class ChunkWriter:
-    """File-like sink for pyoxigraph serialisers: sends DATA frames, enforces the size cap."""
+    """File-like sink for pyoxigraph serialisers: sends DATA frames, enforces the size cap.
+
+    What is left when the answer is complete goes out with the END frame (``finish``)."""
 
     def __init__(self, sock: socket.socket, max_bytes: int) -> None:
         self.sock = sock
@@ -70,20 +85,22 @@ class ChunkWriter:
             raise ResultTooLarge
         self.buffer += data
         if len(self.buffer) >= CHUNK:
-            self.flush_frames()
+            send_frame(self.sock, DATA, bytes(self.buffer))
+            self.buffer.clear()
         return len(data)
 
     def flush(self) -> None:  # called by pyoxigraph; chunking is ours
         pass
 
-    def flush_frames(self) -> None:
-        if self.buffer:
-            send_frame(self.sock, DATA, bytes(self.buffer))
-            self.buffer.clear()
+    def finish(self) -> None:
+        send_frame(self.sock, END, bytes(self.buffer))
+        self.buffer.clear()
 
 
 def error(status: int, kind: str, title: str, detail: str, **extra: Any) -> bytes:
-    return pickle.dumps({"status": status, "type": kind, "title": title, "detail": detail, **extra})
+    return json.dumps(
+        {"status": status, "type": kind, "title": title, "detail": detail, **extra}
+    ).encode()
 
 
 def run_job(snapshot: Any, job: dict[str, Any], sock: socket.socket) -> None:
@@ -138,8 +155,7 @@ def run_job(snapshot: Any, job: dict[str, Any], sock: socket.socket) -> None:
     except Exception as exc:  # evaluation errors surface lazily, while serialising
         send_frame(sock, ERROR, _evaluation_error(exc))
         return
-    writer.flush_frames()
-    send_frame(sock, END, str(writer.total).encode())
+    writer.finish()
 
 
 def _evaluation_error(exc: Exception) -> bytes:
@@ -206,19 +222,33 @@ def main(sock: socket.socket, root: str, key: str) -> None:
         problem = error(503, "snapshot-unavailable", "Snapshot unavailable", str(exc))
         send_frame(sock, ERROR, problem)
         return
+    from milgraph.server.options import QueryOptions
+
+    # Import the formats and warm the query path now rather than on the first request.
+    warm_up = {"query": "ASK {}", "options": QueryOptions(), "format": "json", "max_bytes": 0}
+    run_job(snapshot, warm_up, _NullSocket())  # type: ignore[arg-type]
     send_frame(sock, READY, key.encode())
+    reader = sock.makefile("rb", buffering=CHUNK)
     while True:
-        try:
-            kind, payload = recv_frame(sock)
-        except (EOFError, OSError):
+        head = reader.read(HEADER.size)
+        if len(head) < HEADER.size:
+            return  # the server closed the connection
+        kind, length = HEADER.unpack(head)
+        payload = reader.read(length) if length else b""
+        if len(payload) < length:
             return
         if kind == STOP:
             return
         if kind == JOB:
             try:
-                run_job(snapshot, pickle.loads(payload), sock)
+                run_job(snapshot, decode_job(payload), sock)
             except (BrokenPipeError, ConnectionResetError):
                 return
+
+
+class _NullSocket:
+    def sendall(self, data: bytes) -> None:
+        pass
 
 
 if __name__ == "__main__":

@@ -1,0 +1,40 @@
+"""What every request handler needs, one per app: config, workers, snapshot, caches, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from milgraph.server.cache import ResponseCache
+from milgraph.server.config import ServerConfig
+from milgraph.server.metrics import Metrics
+from milgraph.server.named import NamedQuery, load_named_queries
+from milgraph.server.pool import WorkerPool, default_pool_size
+from milgraph.server.snapshots import Served, SnapshotManager
+from milgraph.server.sparql_text import QueryInfo, inspect_query
+
+
+class ServerState:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.pool = WorkerPool(config.query_workers or default_pool_size())
+        self.manager = SnapshotManager(config, self.pool)
+        self.cache = ResponseCache(config.cache_bytes, config.cache_entry_bytes)
+        self.metrics = Metrics()
+        self.named: dict[str, NamedQuery] = load_named_queries(config.queries_dir)
+        self.named_info: dict[str, QueryInfo] = {
+            name: inspect_query(nq.text) for name, nq in self.named.items()
+        }
+        self.void_cache: dict[str, bytes] = {}
+        self.load_task: asyncio.Task[Any] | None = None
+        self.manager.listeners.append(self._on_switch)
+
+    def _on_switch(self, served: Served) -> None:
+        self.cache.clear()
+        self.void_cache.clear()
+        counts = served.manifest.get("counts", {})
+        self.metrics.snapshot.clear()
+        self.metrics.snapshot.labels(served.key).set(1)
+        for kind in ("asserted", "inferred", "total"):
+            if kind in counts:
+                self.metrics.triples.labels(kind).set(counts[kind])
