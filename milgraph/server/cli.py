@@ -64,6 +64,7 @@ def serve(
     import uvicorn
 
     from milgraph.server.config import ServerConfig
+    from milgraph.server.http import protocol_class
 
     config = ServerConfig(
         store=store, ontology=ontology, data=list(data) if data else None, host=host, port=port,
@@ -76,8 +77,9 @@ def serve(
     typer.echo(f"milgraph: serving on http://{host}:{port}/sparql (docs: /docs)", err=True)
     uvicorn.run(
         "milgraph.server.cli:app_from_env", factory=True, host=host, port=port,
-        workers=workers if workers > 1 else None, loop="auto", http="auto",
+        workers=workers if workers > 1 else None, loop="auto", http=protocol_class(),
         access_log=access_log, log_level=log_level, timeout_graceful_shutdown=5,
+        server_header=False,
     )  # fmt: skip
 
 

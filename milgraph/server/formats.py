@@ -128,6 +128,24 @@ def _match(media_range: str, media_type: str) -> int:
 def negotiate(
     offered: tuple[Format, ...], accept: str | None, format_param: str | None = None
 ) -> Format:
+    """``choose``, remembering the choice: clients send the same few Accept headers."""
+    key = (id(offered), accept, format_param)
+    known = _CHOSEN.get(key)
+    if known is not None and known[0] is offered:
+        return known[1]
+    fmt = choose(offered, accept, format_param)
+    if len(_CHOSEN) >= 512:
+        _CHOSEN.clear()
+    _CHOSEN[key] = (offered, fmt)
+    return fmt
+
+
+_CHOSEN: dict[tuple[int, str | None, str | None], tuple[tuple[Format, ...], Format]] = {}
+
+
+def choose(
+    offered: tuple[Format, ...], accept: str | None, format_param: str | None = None
+) -> Format:
     """Pick the format to answer with; raise ``NotAcceptable`` (HTTP 406) when none fits.
 
     ``format_param`` (a short name or a media type) wins over ``Accept``. Otherwise each

@@ -53,7 +53,7 @@ class RequestContext:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if limit and received > limit:
-                    raise _too_large_problem(limit)
+                    raise too_large_problem(limit)
             return message
 
         header = (b"x-request-id", request_id.encode())
@@ -69,7 +69,7 @@ class RequestContext:
         await self.app(scope, limited_receive if limit else receive, send_with_id)
 
     async def _too_large(self, send: Any, request_id: str) -> None:
-        problem = _too_large_problem(self.max_body_bytes)
+        problem = too_large_problem(self.max_body_bytes)
         body = json.dumps(problem.document(request_id)).encode()
         await send(
             {
@@ -86,7 +86,7 @@ class RequestContext:
         await send({"type": "http.response.body", "body": body})
 
 
-def _too_large_problem(limit: int) -> Problem:
+def too_large_problem(limit: int) -> Problem:
     return Problem(
         413, "body-too-large", "Request body too large",
         f"the request body exceeds the server's limit of {limit:,} bytes "

@@ -9,6 +9,7 @@ the answer with two ASGI messages. The FastAPI app still documents ``/sparql`` i
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,7 +26,7 @@ from milgraph.server.formats import (
     NotAcceptable,
     negotiate,
 )
-from milgraph.server.middleware import RequestContext
+from milgraph.server.middleware import next_request_id, too_large_problem
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.problems import Problem
 from milgraph.server.sparql_text import QueryInfo, inspect_query, service_allowed
@@ -46,13 +47,14 @@ BodyReader = Callable[[], Awaitable[bytes]]
 class RequestHeaders:
     """The few request headers the protocol reads, found in one pass over the ASGI list."""
 
-    __slots__ = ("accept", "accept_encoding", "content_type", "if_none_match")
+    __slots__ = ("accept", "accept_encoding", "content_length", "content_type", "if_none_match")
 
     def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
         self.accept: str | None = None
         self.content_type: str | None = None
         self.if_none_match: str | None = None
         self.accept_encoding: str | None = None
+        self.content_length = 0
         for name, value in raw:
             if name == b"accept":
                 if self.accept is None:
@@ -63,6 +65,9 @@ class RequestHeaders:
             elif name == b"if-none-match":
                 if self.if_none_match is None:
                     self.if_none_match = value.decode("latin-1")
+            elif name == b"content-length":
+                with contextlib.suppress(ValueError):
+                    self.content_length = int(value)
             elif name == b"accept-encoding" and self.accept_encoding is None:
                 self.accept_encoding = value.decode("latin-1")
 
@@ -261,35 +266,49 @@ def service_description(
 
 
 class SparqlEndpoint:
-    """``GET``/``POST /sparql`` as an ASGI app (wrapped in ``RequestContext`` by the app)."""
+    """``GET``/``POST /sparql`` as an ASGI app. Does what ``RequestContext`` does for the
+    other routes (a request id on every answer, the body limit) without wrapping ``send``."""
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
+        self.limit = state.config.max_body_bytes
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         state = self.state
-        request_id = scope["state"]["request_id"]
+        request_id = next_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
         headers = RequestHeaders(scope["headers"])
+        limit = self.limit
 
         async def read_body() -> bytes:
+            if limit and headers.content_length > limit:
+                raise too_large_problem(limit)
             parts = []
+            size = 0
             while True:
                 message = await receive()
                 if message["type"] != "http.request":
                     raise _ClientGone
-                parts.append(message.get("body", b""))
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if limit and size > limit:
+                    raise too_large_problem(limit)
+                parts.append(chunk)
                 if not message.get("more_body", False):
-                    return b"".join(parts)
+                    return parts[0] if len(parts) == 1 else b"".join(parts)
 
         try:
             reply = await sparql_reply(state, scope, read_body, request_id, headers)
         except Problem as exc:
             reply = Reply.of_problem(exc, request_id)
+            if exc.type == "body-too-large":
+                reply.headers["Connection"] = "close"
         except _ClientGone:
             return
         except Exception as exc:
             log.error("request %s failed", request_id, exc_info=exc)
             reply = Reply.of_problem(internal_error(request_id), request_id)
+        reply.headers["X-Request-ID"] = request_id
         await send_reply(reply, send, receive, gzip=headers.gzip, state=state,
                          endpoint="sparql")  # fmt: skip
 
@@ -307,8 +326,6 @@ def internal_error(request_id: str | None) -> Problem:
 
 
 def fast_path(state: ServerState, cors: Callable[[Any], Any] | None) -> Any:
-    """The ASGI app ``/sparql`` requests go to: request id and body limit, CORS if on."""
+    """The ASGI app ``/sparql`` requests go to (behind CORS when that is on)."""
     app: Any = SparqlEndpoint(state)
-    if cors is not None:
-        app = cors(app)
-    return RequestContext(app, max_body_bytes=state.config.max_body_bytes)
+    return cors(app) if cors is not None else app
