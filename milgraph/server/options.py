@@ -95,8 +95,6 @@ def query_kwargs(options: QueryOptions, snapshot: Any = None) -> dict[str, Any]:
     protocol): a request naming only named graphs gets an empty default graph, and one naming
     only default graphs gets no named graphs.
     """
-    import pyoxigraph as ox
-
     kwargs: dict[str, Any] = {"asserted_only": not options.inference}
     if options.default_graphs or options.named_graphs:
         kwargs["default_graph"] = list(options.default_graphs) or [_EMPTY_GRAPH]
@@ -106,6 +104,8 @@ def query_kwargs(options: QueryOptions, snapshot: Any = None) -> dict[str, Any]:
 
         kwargs["default_graph"] = temporal.graphs_as_of(snapshot, options.as_of)
     if options.bindings:
+        import pyoxigraph as ox
+
         kwargs["substitutions"] = {
             ox.Variable(name): to_term(spec) for name, spec in options.bindings
         }

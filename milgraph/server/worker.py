@@ -13,6 +13,7 @@ answer is a single frame and a single write; or an ERROR frame (a JSON problem).
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 import signal
@@ -20,6 +21,11 @@ import socket
 import struct
 from pathlib import Path
 from typing import Any
+
+import pyoxigraph as ox
+
+from milgraph.server.formats import OX_RDF, OX_RESULTS
+from milgraph.server.options import QueryOptions, query_kwargs
 
 HEADER = struct.Struct("!BI")
 READY, JOB, DATA, END, ERROR, STOP = range(6)
@@ -54,8 +60,6 @@ def encode_job(
 
 
 def decode_job(payload: bytes) -> dict[str, Any]:
-    from milgraph.server.options import QueryOptions
-
     query, inference, default, named, bindings, as_of, fmt, max_bytes, prefixes = pickle.loads(
         payload
     )
@@ -104,11 +108,6 @@ def error(status: int, kind: str, title: str, detail: str, **extra: Any) -> byte
 
 
 def run_job(snapshot: Any, job: dict[str, Any], sock: socket.socket) -> None:
-    import pyoxigraph as ox
-
-    from milgraph.server.formats import OX_RDF, OX_RESULTS
-    from milgraph.server.options import query_kwargs
-
     fmt: str = job["format"]
     try:
         result = snapshot.query(job["query"], **query_kwargs(job["options"], snapshot))
@@ -172,8 +171,6 @@ class _FormMismatch(Exception):
 
 def _write_rows(result: Any, writer: ChunkWriter) -> None:
     """Flat JSON for dashboards: {"columns": [...], "rows": [{column: value}]}."""
-    import pyoxigraph as ox
-
     if isinstance(result, ox.QueryBoolean):
         writer.write(json.dumps({"boolean": bool(result)}).encode())
         return
@@ -192,8 +189,6 @@ def _write_rows(result: Any, writer: ChunkWriter) -> None:
 
 
 def _plain(term: Any) -> Any:
-    import pyoxigraph as ox
-
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
         try:
@@ -222,11 +217,10 @@ def main(sock: socket.socket, root: str, key: str) -> None:
         problem = error(503, "snapshot-unavailable", "Snapshot unavailable", str(exc))
         send_frame(sock, ERROR, problem)
         return
-    from milgraph.server.options import QueryOptions
-
     # Import the formats and warm the query path now rather than on the first request.
     warm_up = {"query": "ASK {}", "options": QueryOptions(), "format": "json", "max_bytes": 0}
     run_job(snapshot, warm_up, _NullSocket())  # type: ignore[arg-type]
+    gc.freeze()  # what is loaded now lives as long as the process
     send_frame(sock, READY, key.encode())
     reader = sock.makefile("rb", buffering=CHUNK)
     while True:
