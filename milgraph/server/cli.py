@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from milgraph.server.config import ServerConfig
 
 CONFIG_ENV = "MILGRAPH_SERVER_CONFIG"
 
@@ -73,6 +76,8 @@ def serve(
         service_allow=list(allow_service_host or []), admin_token=admin_token,
         query_workers=query_workers, cache_bytes=cache_mb * 1024 * 1024,
     )  # fmt: skip
+    if workers <= 1 and not config.builds:
+        _prestart_workers(config)
     os.environ[CONFIG_ENV] = dump_config(config)
     typer.echo(f"milgraph: serving on http://{host}:{port}/sparql (docs: /docs)", err=True)
     uvicorn.run(
@@ -81,6 +86,18 @@ def serve(
         access_log=access_log, log_level=log_level, timeout_graceful_shutdown=5,
         server_header=False,
     )  # fmt: skip
+
+
+def _prestart_workers(config: ServerConfig) -> None:
+    """Open the served snapshot in the query workers while this process imports the web
+    stack (see ``pool.prestart``): ready to answer sooner."""
+    from milgraph.server.pool import default_pool_size, prestart
+    from milgraph.snapshot import current_key
+
+    root = config.snapshot_root
+    key = current_key(root)
+    if key is not None:
+        prestart(str(root), key, config.query_workers or default_pool_size())
 
 
 def cor_list(values: list[str] | None) -> list[str]:

@@ -382,6 +382,7 @@ class WorkerPool:
                 if isinstance(w, Worker):
                     self._stop(w)
             raise failures[0]
+        discard_prestarted()  # started for another snapshot than the one now served
         old = list(self._idle)
         self._idle.clear()
         self.root, self.key, self.generation = root, key, generation
@@ -392,6 +393,7 @@ class WorkerPool:
 
     async def close(self) -> None:
         self._closed = True
+        discard_prestarted()
         for fut in self._waiters:
             if not fut.done():
                 fut.set_exception(QueryFailed(503, "shutting-down", "Shutting down",
@@ -408,24 +410,12 @@ class WorkerPool:
         self._idle.clear()
 
     async def _spawn(self, root: str, key: str, generation: int) -> Worker:
-        """Start ``python -m milgraph.server.worker`` with one end of a socket pair.
-
-        A plain subprocess, not multiprocessing: nothing of the parent (its ``__main__``, its
-        threads, its event loop) is inherited or re-imported, whoever embeds the server."""
-        parent, child = socket.socketpair()
-        try:
-            process = await asyncio.to_thread(
-                subprocess.Popen,
-                [sys.executable, "-m", "milgraph.server.worker", str(child.fileno()), root, key],
-                pass_fds=(child.fileno(),),
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # a Ctrl-C on the terminal is the server's to handle
-            )
-        except BaseException:
-            parent.close()
-            raise
-        finally:
-            child.close()
+        """A ready worker for ``key``: one started by ``prestart`` or a new process."""
+        waiting = _PRESTARTED.get((root, key))
+        if waiting:
+            process, parent = waiting.pop()
+        else:
+            process, parent = await asyncio.to_thread(_popen, root, key)
         loop = asyncio.get_running_loop()
         w = Worker(self, process, generation, key)
         await loop.create_unix_connection(lambda: w, sock=parent)
@@ -564,6 +554,53 @@ class WorkerPool:
         finally:
             answer.abandon()
         return b"".join(parts)
+
+
+def _popen(root: str, key: str) -> tuple[subprocess.Popen[bytes], socket.socket]:
+    """Start ``python -m milgraph.server.worker`` with one end of a socket pair.
+
+    A plain subprocess, not multiprocessing: nothing of the parent (its ``__main__``, its
+    threads, its event loop) is inherited or re-imported, whoever embeds the server."""
+    parent, child = socket.socketpair()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "milgraph.server.worker", str(child.fileno()), root, key],
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl-C on the terminal is the server's to handle
+        )
+    except BaseException:
+        parent.close()
+        raise
+    finally:
+        child.close()
+    return process, parent
+
+
+#: Workers started before the event loop, by snapshot (root, key): see ``prestart``.
+_PRESTARTED: dict[tuple[str, str], list[tuple[subprocess.Popen[bytes], socket.socket]]] = {}
+
+
+def prestart(root: str, key: str, count: int) -> None:
+    """Start ``count`` workers for a snapshot right away, before the web stack is imported.
+
+    ``milgraph serve`` calls this first, so that the workers open the snapshot while the
+    server process imports FastAPI and builds the app (start-up time is the longer of the
+    two, not their sum). The pool adopts them when it starts serving that snapshot; any left
+    over are stopped."""
+    started = _PRESTARTED.setdefault((root, key), [])
+    for _ in range(count):
+        started.append(_popen(root, key))
+
+
+def discard_prestarted() -> None:
+    for started in _PRESTARTED.values():
+        for process, parent in started:
+            parent.close()  # the worker sees the end of its socket and exits
+            with contextlib.suppress(Exception):
+                process.kill()
+                process.wait(3)
+    _PRESTARTED.clear()
 
 
 def _expire_waiter(fut: asyncio.Future[Worker], timeout: float) -> None:

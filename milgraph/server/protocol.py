@@ -233,6 +233,8 @@ def check_safety(state: ServerState, info: QueryInfo) -> None:
             f"this endpoint is read-only: {info.update} and other SPARQL Update operations "
             "are refused. Change the curated files in data/ and reload the snapshot instead.",
         )  # fmt: skip
+    if not info.services:
+        return
     allowed = state.config.allowed_service_hosts
     for target in info.services:
         if not service_allowed(target, allowed):
