@@ -105,7 +105,8 @@ async def answer(
     cache_key: tuple[Any, ...] | None = None
     if not info.volatile:
         cache_key = (served.key, query, options.cache_key(), fmt.name)
-        digest = hashlib.blake2b(repr(cache_key[1:]).encode(), digest_size=12).hexdigest()
+        request_text = f"{query}\0{options.key_text}\0{fmt.name}"
+        digest = hashlib.blake2b(request_text.encode(), digest_size=12).hexdigest()
         etag = f'W/"{served.key[:16]}-{digest}"'
         headers["ETag"] = etag
         if _etag_matches(if_none_match, etag):

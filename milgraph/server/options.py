@@ -7,6 +7,7 @@ default graph of that day's view here (see milgraph.temporal).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,11 @@ class QueryOptions:
 
     def cache_key(self) -> tuple[Any, ...]:
         return (self.inference, self.default_graphs, self.named_graphs, self.bindings, self.as_of)
+
+    @functools.cached_property
+    def key_text(self) -> str:
+        """``cache_key`` as text, computed once per options object (for ETags)."""
+        return repr(self.cache_key())
 
 
 def parse_as_of(value: str | None) -> str | None:

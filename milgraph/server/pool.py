@@ -228,6 +228,11 @@ class Worker(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         buf = self._buffer
+        if not buf and len(data) >= wire.HEADER.size:  # the usual case: one whole frame
+            kind, length = wire.HEADER.unpack_from(data)
+            if len(data) == wire.HEADER.size + length:
+                self._frame(kind, data[wire.HEADER.size :])
+                return
         buf += data
         size = len(buf)
         pos = 0

@@ -158,7 +158,7 @@ async def _body_params(
     """Protocol parameters from the body of a POST; the query itself if sent directly."""
     media, _, rest = (headers.content_type or "").partition(";")
     media = media.strip().lower()
-    charset = _charset(rest)
+    charset = _charset(rest) if rest else None
     if media == UPDATE_MEDIA:
         raise Problem(403, "read-only", "Updates are not accepted",
                       "this endpoint is read-only: SPARQL Update requests are refused")  # fmt: skip
