@@ -96,9 +96,11 @@ async def answer(
     """Run a query on the pool and answer it: 304, cached, complete, or streamed.
 
     Raises ``Problem`` (``QueryFailed``) for anything but a 200/304 answer."""
-    served = state.manager.served
+    manager = state.manager
+    served = manager.served
     if served is None or not state.pool.ready:
         raise not_ready(state)
+    manager.check_options(options)
     metrics = state.metrics
     start = time.perf_counter()
     headers = {"Vary": VARY, "X-Snapshot": served.key, "Cache-Control": "no-cache"}
@@ -125,7 +127,7 @@ async def answer(
 
     job = Job(
         query, options, fmt.name, state.config.max_result_bytes,
-        OUTPUT_PREFIXES if fmt.name in ("turtle", "trig") else None,
+        OUTPUT_PREFIXES if fmt.name in ("turtle", "trig") else None, manager.store_path,
     )  # fmt: skip
     running: Answer | None = None
     try:
@@ -168,8 +170,9 @@ def with_excerpt(exc: QueryFailed, query: str, offset: int = 0) -> QueryFailed:
         if line == 1 and column:
             column = max(1, column - offset)
             exc.extra["column"] = column
-    if exc.type == "malformed-query" and line and column:
-        exc.detail = f"malformed query at line {line}, column {column}: {exc.detail}"
+    if exc.type in ("malformed-query", "malformed-update") and line and column:
+        what = "update" if exc.type == "malformed-update" else "query"
+        exc.detail = f"malformed {what} at line {line}, column {column}: {exc.detail}"
         snippet = excerpt(query, line, column)
         if snippet:
             exc.extra["excerpt"] = snippet

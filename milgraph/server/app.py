@@ -56,6 +56,7 @@ from milgraph.server.protocol import (
 )
 from milgraph.server.snapshots import Served
 from milgraph.server.state import ServerState
+from milgraph.server.update import UPDATE_OPENAPI, update_reply
 
 log = logging.getLogger("milgraph.server")
 
@@ -117,6 +118,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                     loop.remove_signal_handler(signal.SIGHUP)
             if state.load_task and not state.load_task.done():
                 state.load_task.cancel()
+            await state.manager.close()
             await state.pool.close()
 
     app = MilgraphApp(
@@ -133,7 +135,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.state.milgraph = state
     _install_error_handlers(app)
     _install_routes(app, state)
-    app.include_router(make_router(served_snapshot))
+    if not config.writable:  # explanations and profiles read a reasoned snapshot
+        app.include_router(make_router(served_snapshot))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     cors = None
     if config.cors_origins:
@@ -293,6 +296,14 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
         state.metrics.workers.set(state.pool.workers_alive())
         return Response(state.metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
+    @app.post("/update", tags=["SPARQL"], summary="SPARQL 1.1 update (--writable-store only)",
+              response_class=Response, openapi_extra=UPDATE_OPENAPI)  # fmt: skip
+    async def sparql_update(request: Request) -> Response:
+        """SPARQL 1.1 Update protocol. Only a server started with ``--writable-store DIR``
+        accepts updates (into that plain store, never into the curated graph); a snapshot
+        answers 403. With an admin token set, send ``Authorization: Bearer <token>``."""
+        return await update_reply(state, request)
+
     @app.post("/admin/reload", tags=["Operations"], summary="Rebuild and switch the snapshot")
     async def admin_reload(request: Request) -> Response:
         """Rebuild the snapshot from the configured inputs off the request path, then switch
@@ -389,7 +400,8 @@ async def _void_turtle(state: ServerState, request: Request, served: Served) -> 
         partitions: dict[str, Any] = {}
         for key, query in (("class_partition", describe.CLASS_PARTITION),
                            ("property_partition", describe.PROPERTY_PARTITION)):  # fmt: skip
-            job = Job(query, QueryOptions(), "rows", state.config.max_result_bytes)
+            job = Job(query, QueryOptions(), "rows", state.config.max_result_bytes,
+                      store=state.manager.store_path)
             rows = json.loads(await state.pool.collect(job, state.config.query_timeout))["rows"]
             first = "c" if key == "class_partition" else "p"
             partitions[key] = [(r[first], r["n"]) for r in rows if first in r]

@@ -32,6 +32,12 @@ def serve(
         list[Path] | None,
         typer.Option(help="Data file or directory to (re)build from; repeat for several."),
     ] = None,
+    writable_store: Annotated[
+        Path | None,
+        typer.Option(help="Serve this plain Oxigraph store (created if missing) with SPARQL "
+                     "Update at /update instead of a snapshot. Opt-in; edits there are not "
+                     "part of the curated graph and are never reasoned over."),
+    ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     query_timeout: Annotated[
@@ -63,20 +69,28 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
 ) -> None:
-    """Serve the graph over SPARQL 1.1 (read-only), named queries, VoID, health and metrics."""
+    """Serve the graph over SPARQL 1.1 (read-only), named queries, VoID, health and metrics;
+    or, with --writable-store, a plain store that also accepts SPARQL Update."""
     import uvicorn
 
     from milgraph.server.config import ServerConfig
     from milgraph.server.http import protocol_class
 
+    if writable_store is not None and (store is not None or ontology is not None or data):
+        raise typer.BadParameter(
+            "--writable-store serves a plain store of its own: it cannot be combined with "
+            "--store, --ontology or --data (run a second server for the snapshot)",
+            param_hint="--writable-store",
+        )
     config = ServerConfig(
-        store=store, ontology=ontology, data=list(data) if data else None, host=host, port=port,
+        writable_store=writable_store, store=store, ontology=ontology,
+        data=list(data) if data else None, host=host, port=port,
         query_timeout=query_timeout, max_result_bytes=max_result_bytes,
         max_body_bytes=max_body_bytes, cors_origins=list(cor_list(cors_origin)),
         service_allow=list(allow_service_host or []), admin_token=admin_token,
         query_workers=query_workers, cache_bytes=cache_mb * 1024 * 1024,
     )  # fmt: skip
-    if workers <= 1 and not config.builds:
+    if workers <= 1 and not config.builds and not config.writable:
         _prestart_workers(config)
     os.environ[CONFIG_ENV] = dump_config(config)
     typer.echo(f"milgraph: serving on http://{host}:{port}/sparql (docs: /docs)", err=True)
@@ -116,7 +130,7 @@ def app_from_env():  # -> FastAPI
     from milgraph.server.config import ServerConfig
 
     raw = json.loads(os.environ.get(CONFIG_ENV, "{}"))
-    for key in ("store", "ontology", "queries_dir"):
+    for key in ("store", "ontology", "queries_dir", "writable_store"):
         if raw.get(key):
             raw[key] = Path(raw[key])
     if raw.get("data"):

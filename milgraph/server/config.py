@@ -31,6 +31,9 @@ class ServerConfig:
     queries_dir: Path = paths.QUERIES_DIR
     #: Start streaming once this much of an answer is ready (before: status can still change).
     stream_threshold: int = 256 * 1024
+    #: Serve this plain store with SPARQL Update at /update instead of a snapshot (opt-in;
+    #: created if missing; never part of the curated graph). See milgraph.server.writable.
+    writable_store: Path | None = None
 
     def __post_init__(self) -> None:
         if self.admin_token is None:
@@ -43,7 +46,13 @@ class ServerConfig:
     @property
     def builds(self) -> bool:
         """True when the server (re)builds snapshots from inputs rather than only opening."""
+        if self.writable_store is not None:
+            return False
         return self.store is None or self.ontology is not None or bool(self.data)
+
+    @property
+    def writable(self) -> bool:
+        return self.writable_store is not None
 
     @property
     def allowed_service_hosts(self) -> frozenset[str]:

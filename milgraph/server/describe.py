@@ -33,10 +33,27 @@ def _prologue() -> str:
 
 
 def service_description(
-    endpoint: str, manifest: dict[str, Any] | None, *, federated: bool = False
-) -> str:
+    endpoint: str, manifest: dict[str, Any] | None, *, federated: bool = False,
+    writable: bool = False,
+) -> str:  # fmt: skip
     """Turtle for the endpoint: languages, formats, features, the default dataset."""
     formats = " , ".join(f"<{FORMAT_IRIS[f.name]}>" for f in (*SOLUTION_FORMATS, *GRAPH_FORMATS))
+    if writable:
+        regime = []
+        about = (
+            "milgraph --writable-store: a plain store, not the curated graph (no reasoning, "
+            "not built from data/; edits here never reach a snapshot). SPARQL Update at "
+            "/update; SERVICE and LOAD reach only allow-listed hosts."
+        )
+    else:
+        regime = ["  sd:defaultEntailmentRegime ent:OWL-RDF-Based ;",
+                  "  sd:defaultSupportedEntailmentProfile prof:RL ;"]
+        about = (
+            "milgraph: military-diplomacy relationships between nations. The default graph "
+            "holds asserted and inferred triples (OWL 2 RL + temporal rules); add "
+            "inference=false for asserted triples only. Read-only: updates are refused; "
+            "SERVICE calls only allow-listed hosts."
+        )
     lines = [
         _prologue(),
         f"<{endpoint}> a sd:Service ;",
@@ -44,14 +61,8 @@ def service_description(
         "  sd:supportedLanguage sd:SPARQL11Query ;",
         f"  sd:resultFormat {formats} ;",
         *(["  sd:feature sd:BasicFederatedQuery ;"] if federated else []),
-        "  sd:defaultEntailmentRegime ent:OWL-RDF-Based ;",
-        "  sd:defaultSupportedEntailmentProfile prof:RL ;",
-        "  dcterms:description " + _lit(
-            "milgraph: military-diplomacy relationships between nations. The default graph "
-            "holds asserted and inferred triples (OWL 2 RL + temporal rules); add "
-            "inference=false for asserted triples only. Read-only: updates are refused; "
-            "SERVICE calls only allow-listed hosts."
-        ) + " ;",
+        *regime,
+        "  dcterms:description " + _lit(about) + " ;",
         "  sd:defaultDataset [",
         "    a sd:Dataset ;",
     ]

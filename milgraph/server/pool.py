@@ -49,10 +49,12 @@ class Job:
     format: str
     max_bytes: int
     prefixes: dict[str, str] | None = None
+    #: The store to answer from when not the worker's own (the latest writable-store view).
+    store: str | None = None
 
     def payload(self) -> bytes:
         return wire.encode_job(
-            self.query, self.options, self.format, self.max_bytes, self.prefixes
+            self.query, self.options, self.format, self.max_bytes, self.prefixes, self.store
         )
 
 
@@ -216,6 +218,9 @@ class Worker(asyncio.Protocol):
         self.key = key
         self.jobs = 0
         self.alive = True
+        #: The store the worker answers from: after its last job, and for its current one.
+        self.store: str | None = None
+        self.next_store: str | None = None
         self.answer: Answer | None = None
         self.transport: asyncio.Transport | None = None
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -274,10 +279,12 @@ class Worker(asyncio.Protocol):
             answer._push(payload)
         elif kind == wire.END and answer is not None:
             self.answer = None
+            self.store = self.next_store
             answer._end(payload)
             self.pool._release(self)
         elif kind == wire.ERROR and answer is not None:
             self.answer = None
+            self.store = self.next_store
             answer._fail(_problem(payload))
             self.pool._release(self)
         elif kind == wire.READY and not self.ready.done():
@@ -297,8 +304,10 @@ class Worker(asyncio.Protocol):
 
     # -- control
 
-    def start(self, answer: Answer, payload: bytes) -> None:
+    def start(self, answer: Answer, payload: bytes, store: str | None = None) -> None:
         self.jobs += 1
+        if store is not None:
+            self.next_store = store
         self.answer = answer
         answer.worker = self
         assert self.transport is not None
@@ -348,11 +357,21 @@ class PoolStats:
 
 
 class WorkerPool:
-    def __init__(self, size: int, *, start_timeout: float = 120.0) -> None:
+    """``size`` worker processes running ``module`` (``python -m module FD ROOT KEY``; with
+    ``plain``, query workers open the plain store ``ROOT/KEY`` instead of a snapshot)."""
+
+    def __init__(
+        self, size: int, *, start_timeout: float = 120.0,
+        module: str = "milgraph.server.worker", plain: bool = False,
+    ) -> None:  # fmt: skip
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
         self.start_timeout = start_timeout
+        self.module = module
+        self.plain = plain
+        #: Called after each job that ran (the writable store frees old views there).
+        self.after_job: Any = None
         self.root: str | None = None
         self.key: str | None = None
         self.generation = 0
@@ -416,11 +435,12 @@ class WorkerPool:
 
     async def _spawn(self, root: str, key: str, generation: int) -> Worker:
         """A ready worker for ``key``: one started by ``prestart`` or a new process."""
-        waiting = _PRESTARTED.get((root, key))
+        waiting = _PRESTARTED.get((root, key)) if self.module == WORKER_MODULE else None
         if waiting:
             process, parent = waiting.pop()
         else:
-            process, parent = await asyncio.to_thread(_popen, root, key)
+            args = [root, key, "--plain"] if self.plain else [root, key]
+            process, parent = await asyncio.to_thread(_popen, self.module, args)
         loop = asyncio.get_running_loop()
         w = Worker(self, process, generation, key)
         await loop.create_unix_connection(lambda: w, sock=parent)
@@ -492,8 +512,19 @@ class WorkerPool:
 
     # ----------------------------------------------------------------- running
 
+    def retarget(self, root: str, key: str) -> None:
+        """Start replacement workers on ``root/key`` from now on (the live ones are told the
+        store with each job)."""
+        self.root, self.key = root, key
+
+    def stores_in_use(self) -> set[str]:
+        """Stores that live workers have open or are about to open."""
+        return {s for w in self._all for s in (w.store, w.next_store) if s}
+
     def _release(self, w: Worker) -> None:
         """A worker is free: hand it to the longest-waiting request, or park it."""
+        if self.after_job is not None:
+            self.after_job()
         if not w.alive or w not in self._all:
             return
         if self._closed or w.generation != self.generation:
@@ -545,7 +576,7 @@ class WorkerPool:
         w = await self._acquire(deadline, timeout)
         answer = Answer(self, timeout)
         self.stats.busy += 1
-        w.start(answer, payload)
+        w.start(answer, payload, getattr(job, "store", None))
         answer._timer = loop.call_at(deadline, answer._expire)
         return answer
 
@@ -561,15 +592,18 @@ class WorkerPool:
         return b"".join(parts)
 
 
-def _popen(root: str, key: str) -> tuple[subprocess.Popen[bytes], socket.socket]:
-    """Start ``python -m milgraph.server.worker`` with one end of a socket pair.
+WORKER_MODULE = "milgraph.server.worker"
+
+
+def _popen(module: str, args: list[str]) -> tuple[subprocess.Popen[bytes], socket.socket]:
+    """Start ``python -m module FD *args`` with one end of a socket pair as FD.
 
     A plain subprocess, not multiprocessing: nothing of the parent (its ``__main__``, its
     threads, its event loop) is inherited or re-imported, whoever embeds the server."""
     parent, child = socket.socketpair()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "milgraph.server.worker", str(child.fileno()), root, key],
+            [sys.executable, "-m", module, str(child.fileno()), *args],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # a Ctrl-C on the terminal is the server's to handle
@@ -595,7 +629,7 @@ def prestart(root: str, key: str, count: int) -> None:
     over are stopped."""
     started = _PRESTARTED.setdefault((root, key), [])
     for _ in range(count):
-        started.append(_popen(root, key))
+        started.append(_popen(WORKER_MODULE, [root, key]))
 
 
 def discard_prestarted() -> None:

@@ -158,7 +158,7 @@ async def _body_params(
     """Protocol parameters from the body of a POST; the query itself if sent directly."""
     media, _, rest = (headers.content_type or "").partition(";")
     media = media.strip().lower()
-    charset = _charset(rest) if rest else None
+    charset = charset_of(rest) if rest else None
     if media == UPDATE_MEDIA:
         raise Problem(403, "read-only", "Updates are not accepted",
                       "this endpoint is read-only: SPARQL Update requests are refused")  # fmt: skip
@@ -188,7 +188,7 @@ async def _body_params(
     return params, None
 
 
-def _charset(params: str) -> str | None:
+def charset_of(params: str) -> str | None:
     for part in params.split(";"):
         key, _, value = part.partition("=")
         if key.strip().lower() == "charset":
@@ -228,11 +228,20 @@ def request_timeout(state: ServerState, raw: str | None) -> float:
 
 def check_safety(state: ServerState, info: QueryInfo) -> None:
     if info.update:
+        where = (
+            "send updates to /update" if state.config.writable
+            else "change the curated files in data/ and reload the snapshot instead"
+        )  # fmt: skip
         raise Problem(
             403, "read-only", "Updates are not accepted",
             f"this endpoint is read-only: {info.update} and other SPARQL Update operations "
-            "are refused. Change the curated files in data/ and reload the snapshot instead.",
+            f"are refused here; {where}.",
         )  # fmt: skip
+    check_services(state, info)
+
+
+def check_services(state: ServerState, info: QueryInfo) -> None:
+    """SERVICE only to allow-listed http(s) hosts (pyoxigraph really calls them)."""
     if not info.services:
         return
     allowed = state.config.allowed_service_hosts
@@ -258,7 +267,7 @@ def service_description(
     served = state.manager.served
     turtle = describe.service_description(
         endpoint_url(scope), served.manifest if served else None,
-        federated=bool(state.config.allowed_service_hosts),
+        federated=bool(state.config.allowed_service_hosts), writable=state.config.writable,
     )  # fmt: skip
     return Reply(200, {"Vary": VARY}, describe.render(turtle, fmt.name),
                  fmt.content_type)  # fmt: skip

@@ -67,6 +67,15 @@ class SnapshotManager:
         self._lock = asyncio.Lock()
         self.listeners: list[Any] = []  # callables(Served) run after each switch
 
+    #: Query jobs answer from the worker's own snapshot (a writable store names a view).
+    store_path: str | None = None
+
+    def check_options(self, options: Any) -> None:
+        """Every query option applies to a snapshot."""
+
+    async def close(self) -> None:
+        pass
+
     async def reload(self) -> ReloadOutcome:
         """Build/open the configured snapshot and switch to it; never raises."""
         async with self._lock:

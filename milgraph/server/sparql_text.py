@@ -52,6 +52,8 @@ class QueryInfo:
     volatile: bool = False
     has_base: bool = False
     relative_iris: bool = False  # an <iri> without a scheme, e.g. <s> or <#x>
+    loads: list[str | None] = field(default_factory=list)  # LOAD sources (updates)
+    dataset_clause: bool = False  # USING / USING NAMED / WITH (updates)
 
     @property
     def is_graph(self) -> bool:
@@ -124,7 +126,13 @@ def _inspect(text: str) -> QueryInfo:
             elif word in UPDATE_KEYWORDS:
                 info.update = word
         if word == "SERVICE":
-            info.services.append(_service_target(toks, j + 1, base, prefixes))
+            info.services.append(_target(toks, j + 1, base, prefixes))
+        elif word == "LOAD":
+            info.loads.append(_target(toks, j + 1, base, prefixes))
+            if info.update is None and j > 0 and toks[j - 1] == (PUNCT, ";"):
+                info.update = "update"
+        elif word in ("USING", "WITH"):
+            info.dataset_clause = True
         elif word in VOLATILE and j + 1 < n and toks[j + 1] == (PUNCT, "("):
             info.volatile = True
         elif (
@@ -137,9 +145,10 @@ def _inspect(text: str) -> QueryInfo:
     return info
 
 
-def _service_target(
+def _target(
     toks: list[tuple[int, str]], k: int, base: str, prefixes: dict[str, str]
 ) -> str | None:
+    """The IRI after SERVICE or LOAD (SILENT skipped), resolved; None for a variable."""
     n = len(toks)
     if k < n and toks[k][0] == WORD and toks[k][1].upper() == "SILENT":
         k += 1
@@ -152,6 +161,52 @@ def _service_target(
         prefix, _, local = value.partition(":")
         return prefixes[prefix] + local if prefix in prefixes else value
     return None  # a variable: the target is only known at evaluation time
+
+
+#: Tokens ``with_using`` looks at: the WHERE keyword and braces (to know the nesting depth).
+_UPDATE_SCAN = re.compile(
+    r"""
+    \#[^\n\r]*
+  | <[^<>"{}|^`\\\x00-\x20]*>
+  | '''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+  | '(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"
+  | [?$][A-Za-z0-9_\u00B7-\uFFFF]+
+  | (?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7-\uFFFF]*)?:
+    (?:[\w\-:%\\.\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<open>\{)
+  | (?P<close>\})
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def with_using(text: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """The update with ``USING <g>`` / ``USING NAMED <g>`` put before the ``WHERE`` of every
+    ``DELETE``/``INSERT … WHERE`` operation: what the protocol's ``using-graph-uri`` and
+    ``using-named-graph-uri`` parameters mean. The IRIs must already be checked."""
+    clause = " ".join(
+        [f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs]
+    )
+    if not clause:
+        return text
+    depth = 0
+    after_block = False  # the last token at depth 0 closed a block (a template)
+    cuts: list[int] = []
+    for m in _UPDATE_SCAN.finditer(text):
+        kind = m.lastgroup
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            after_block = depth == 0
+        elif depth == 0:
+            if kind == "word" and m.group().upper() == "WHERE" and after_block:
+                cuts.append(m.start())
+            after_block = False
+    for pos in reversed(cuts):
+        text = f"{text[:pos]}{clause} {text[pos:]}"
+    return text
 
 
 def _resolve(iri: str, base: str) -> str:

@@ -12,13 +12,19 @@ from milgraph.server.named import NamedQuery, load_named_queries
 from milgraph.server.pool import WorkerPool, default_pool_size
 from milgraph.server.snapshots import Served, SnapshotManager
 from milgraph.server.sparql_text import QueryInfo, inspect_query
+from milgraph.server.writable import WritableStore
 
 
 class ServerState:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.pool = WorkerPool(config.query_workers or default_pool_size())
-        self.manager = SnapshotManager(config, self.pool)
+        self.pool = WorkerPool(config.query_workers or default_pool_size(),
+                               plain=config.writable)  # fmt: skip
+        self.manager: SnapshotManager | WritableStore
+        if config.writable:
+            self.manager = WritableStore(config, self.pool)
+        else:
+            self.manager = SnapshotManager(config, self.pool)
         self.cache = ResponseCache(config.cache_bytes, config.cache_entry_bytes)
         self.metrics = Metrics()
         self.named: dict[str, NamedQuery] = load_named_queries(config.queries_dir)

@@ -49,23 +49,50 @@ def send_frame(sock: socket.socket, kind: int, payload: bytes = b"") -> None:
 
 
 def encode_job(
-    query: str, options: Any, fmt: str, max_bytes: int, prefixes: dict[str, str] | None
-) -> bytes:
-    """A JOB payload: plain values only, so encoding and decoding cost microseconds."""
+    query: str, options: Any, fmt: str, max_bytes: int, prefixes: dict[str, str] | None,
+    store: str | None = None,
+) -> bytes:  # fmt: skip
+    """A JOB payload: plain values only, so encoding and decoding cost microseconds.
+    ``store``: the store to answer from when it is not the one the worker opened at start
+    (the latest view of a writable store)."""
     return pickle.dumps(
         (query, options.inference, options.default_graphs, options.named_graphs,
-         options.bindings, options.as_of, fmt, max_bytes, prefixes),
+         options.bindings, options.as_of, fmt, max_bytes, prefixes, store),
         protocol=pickle.HIGHEST_PROTOCOL,
     )  # fmt: skip
 
 
 def decode_job(payload: bytes) -> dict[str, Any]:
-    query, inference, default, named, bindings, as_of, fmt, max_bytes, prefixes = pickle.loads(
-        payload
+    query, inference, default, named, bindings, as_of, fmt, max_bytes, prefixes, store = (
+        pickle.loads(payload)
     )
     options = QueryOptions(inference, default, named, bindings, as_of)
     return {"query": query, "options": options, "format": fmt, "max_bytes": max_bytes,
-            "prefixes": prefixes}  # fmt: skip
+            "prefixes": prefixes, "store": store}  # fmt: skip
+
+
+class PlainStore:
+    """A plain Oxigraph store opened read-only (a view of ``--writable-store``), queried the
+    way ``Snapshot.query`` is; it has no reasoning graphs, so the server refuses the options
+    that need them (``inference=false``, ``asOf``) before a job gets here."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.store = ox.Store.read_only(path)
+
+    def query(
+        self, sparql: str, *, asserted_only: bool = False,
+        default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
+        substitutions: dict[Any, Any] | None = None,
+    ) -> Any:  # fmt: skip
+        kwargs: dict[str, Any] = {}
+        if default_graph:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if substitutions:
+            kwargs["substitutions"] = substitutions
+        return self.store.query(sparql, **kwargs)
 
 
 class ResultTooLarge(Exception):
@@ -206,13 +233,18 @@ def _plain(term: Any) -> Any:
     return term.value
 
 
-def main(sock: socket.socket, root: str, key: str) -> None:
-    """Worker loop (runs in a child process): open the snapshot, answer jobs until STOP."""
+def main(sock: socket.socket, root: str, key: str, plain: bool = False) -> None:
+    """Worker loop (runs in a child process): open the snapshot (or with ``plain``, the store
+    ``root/key``), answer jobs until STOP."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
-    from milgraph.snapshot import open_snapshot
-
+    snapshot: Any
     try:
-        snapshot = open_snapshot(Path(root), key)
+        if plain:
+            snapshot = PlainStore(str(Path(root) / key))
+        else:
+            from milgraph.snapshot import open_snapshot
+
+            snapshot = open_snapshot(Path(root), key)
     except Exception as exc:
         problem = error(503, "snapshot-unavailable", "Snapshot unavailable", str(exc))
         send_frame(sock, ERROR, problem)
@@ -234,8 +266,16 @@ def main(sock: socket.socket, root: str, key: str) -> None:
         if kind == STOP:
             return
         if kind == JOB:
+            job = decode_job(payload)
+            if job["store"] and job["store"] != getattr(snapshot, "path", None):
+                try:
+                    snapshot = PlainStore(job["store"])
+                except Exception as exc:
+                    send_frame(sock, ERROR, error(503, "store-unavailable",
+                                                  "Store unavailable", str(exc)))  # fmt: skip
+                    continue
             try:
-                run_job(snapshot, decode_job(payload), sock)
+                run_job(snapshot, job, sock)
             except (BrokenPipeError, ConnectionResetError):
                 return
 
@@ -249,4 +289,4 @@ if __name__ == "__main__":
     import sys
 
     fd, root_arg, key_arg = sys.argv[1:4]
-    main(socket.socket(fileno=int(fd)), root_arg, key_arg)
+    main(socket.socket(fileno=int(fd)), root_arg, key_arg, plain="--plain" in sys.argv[4:])
