@@ -86,10 +86,10 @@ BAD: dict[str, list[tuple[str, str, str | None]]] = {
     "duplicate-iso-code.ttl": [("NationIsoCodeUnique", "nation/FIN", "<path expression>"),
                                ("NationIsoCodeUnique", "nation/FNL", "<path expression>")],
     "end-before-start.ttl": [("EndNotBeforeStartShape", "membership/NATO/FIN", None)],
-    "end-before-start-partial.ttl": [("EndNotBeforeStartShape", "exercise/mme-1", None)],
-    "string-date.ttl": [("StartDateType", "membership/NATO/FIN", M + "startDate")],
-    "invalid-date.ttl": [("StartDateType", "membership/NATO/FIN", M + "startDate")],
-    "partial-date-curated.ttl": [("StartDatePrecisionShape", "membership/NATO/FIN", None)],
+    "string-date.ttl": [("StartDateFullShape", "membership/NATO/FIN", None)],
+    "invalid-date.ttl": [("StartDateFullShape", "membership/NATO/FIN", None)],
+    "partial-date-curated.ttl": [("StartDateFullShape", "membership/NATO/FIN", None)],
+    "unparsed-date.ttl": [("StartDateType", "exercise/mme-88", M + "startDate")],
     "wrong-role.ttl": [("RoleConcept", "membership/NATO/FIN", M + "role")],
     "wrong-objective.ttl": [("ObjectiveConcept", "exercise/x-2024", M + "objective")],
     "membership-without-member.ttl": [("MembershipMember", "membership/NATO/FIN", M + "member")],
@@ -104,7 +104,7 @@ BAD: dict[str, list[tuple[str, str, str | None]]] = {
         ("ExerciseParticipant", "exercise/x-2024", M + "participant")],
     "observer-participant.ttl": [
         ("ExerciseObserverNotParticipant", "exercise/x-2024", M + "observer")],
-    "type-clash.ttl": [("ExerciseTypeClashShape", "training/x", None)],
+    "type-clash.ttl": [("TrainingTypeClashShape", "training/x", None)],
     "security-partnership-defence.ttl": [
         ("SecurityPartnershipNoDefence", "org/X", M + "obligation")],
     "dataset-without-citation.ttl": [
@@ -136,7 +136,7 @@ def test_messages_name_the_problem_and_the_fix(ont_graph: Graph, shapes: Graph) 
         "wrong-role.ttl": ["mil:RoleMember", "mil:RoleObserver"],
         "missing-source.ttl": ["dcterms:source", "cite"],
         "bad-iso-code.ttl": ["three capital letters", "\"FIN\""],
-        "partial-date-curated.ttl": ["mil:ResearchDataset", "\"YYYY-MM-DD\"^^xsd:date"],
+        "partial-date-curated.ttl": ["mil:ResearchDataset", "give the full day"],
     }
     for name, phrases in samples.items():
         (result,) = [r for r in run([FIXTURES / "bad" / name], ont_graph, shapes)
