@@ -292,7 +292,7 @@ def test_functional_and_disjointness_axioms_are_declared(ontology: Graph) -> Non
                      for n in ontology.subjects(RDF.type, OWL.AllDisjointClasses)]
     assert {MIL.Actor, MIL.Agreement, MIL.MilitaryExercise, MIL.ExerciseSeries,
             MIL.TrainingExchange, MIL.TrustBuildingMeasure, MIL.TimeBoundRelation} in disjoint_sets
-    assert {MIL.Membership, MIL.StatehoodPeriod, MIL.Adherence} in disjoint_sets
+    assert {MIL.Membership, MIL.StatehoodPeriod, MIL.Adherence, MIL.AlliancePhase} in disjoint_sets
 
 
 @pytest.fixture(scope="module")
@@ -325,6 +325,7 @@ def test_good_data_is_consistent(good_closure: Graph) -> None:
         ("nation/PHL", "receivesTraining", "training/us-imet"),
         ("measure/moscow-washington-hotline", "establishedBy", "agreement/hotline-mou-1963"),
         ("nation/FIN", "statehood", "statehood/FIN/1917-12-06"),
+        ("alliance/atop-1020", "hasPhase", "alliance/atop-1020/phase-1"),
         # property chains
         ("nation/FIN", "affiliatedWith", "org/NATO"),
         ("agreement/new-start", "party", "nation/RUS"),
