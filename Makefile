@@ -39,5 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,docs,bench]'
 	$(BIN)/python -m benchmarks
 
+docs: $(STAMP)
+	$(BIN)/python -m milgraph.vocabulary_docs
+
 clean:
 	rm -rf .milgraph

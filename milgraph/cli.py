@@ -82,9 +82,7 @@ def validate(
     with err.status("validating…"):
         problems = validate_inputs(paths, ontology)
     for problem in problems:
-        (err if problem.is_violation else console).print(
-            str(problem), markup=False, highlight=False
-        )
+        say(str(problem), to_err=problem.is_violation)
     errors = sum(p.is_violation for p in problems)
     warnings = len(problems) - errors
     if errors:

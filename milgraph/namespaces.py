@@ -22,6 +22,8 @@ ASSERTED_GRAPH = GRAPH_IRI + "asserted"
 PREFIXES: dict[str, str] = {
     "mil": MIL_IRI,
     "id": ID_IRI,
+    "nation": ID_IRI + "nation/",
+    "org": ID_IRI + "org/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -288,7 +287,7 @@ def _manifest(
     result: Any,
     timings: dict[str, float],
 ) -> dict[str, Any]:
-    per_rule = Counter(d.rule for d in result.derivations.values())
+    per_rule = result.stats.get("per_rule", {})
     return {
         "key": key,
         "milgraph_version": __version__,

@@ -97,8 +97,12 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Nod
     raise TypeError(f"unsupported term {term!r}")
 
 
+#: Prefixes used only to display IRIs in messages.
+DISPLAY_PREFIXES = {**PREFIXES, "milsh": "https://w3id.org/milgraph/shapes#"}
+
+
 def shorten(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in DISPLAY_PREFIXES.items():
         if iri.startswith(ns) and re.fullmatch(r"[A-Za-z0-9_\-./]+", iri[len(ns) :] or "-"):
             return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"
@@ -129,7 +133,9 @@ def shacl_problems(
     )
     locator = Locator(parsed)
     problems = [
-        _problem(report, r, locator) for r in report.subjects(rdflib.RDF.type, SH.ValidationResult)
+        # top-level results only: nested sh:detail results restate the same problem
+        _problem(report, r, locator)
+        for r in set(report.objects(None, SH.result))
     ]
     problems.sort(key=lambda p: (p.location.path, p.location.line or 0, p.message))
     return problems
@@ -259,23 +265,41 @@ def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     return term.value
 
 
-_PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w\-.]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_PREFIX_RE = re.compile(
+    r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w\-.]*)?:\s*<([^>]*)>", re.IGNORECASE
+)
+_BASE_RE = re.compile(r"^\s*(?:@base|BASE)\s+<([^>]*)>", re.IGNORECASE)
+_PN_ESCAPABLE = set("_~.-!$&'()*+,;=/?#@%")
 
 
 def _declared_prefixes(lines: Sequence[str]) -> dict[str, str]:
+    """Prefixes of a Turtle file; the empty-named key ``"@base"`` holds its base IRI."""
     out: dict[str, str] = {}
     for text in lines[:400]:
         m = _PREFIX_RE.match(text)
         if m:
             out[m.group(1) or ""] = m.group(2)
+            continue
+        b = _BASE_RE.match(text)
+        if b:
+            out["@base"] = b.group(1)
     return out
 
 
 def _spellings(iri: str, prefixes: dict[str, str]) -> list[str]:
+    """Ways a Turtle file may write ``iri``: full, relative to @base, prefixed (escaped or not)."""
     out = [f"<{iri}>"]
+    base = prefixes.get("@base")
+    if base and iri.startswith(base) and len(iri) > len(base):
+        out.append(f"<{iri[len(base):]}>")
     for prefix, ns in prefixes.items():
-        if ns and iri.startswith(ns) and len(iri) > len(ns):
-            out.append(f"{prefix}:{iri[len(ns) :]}")
+        if prefix == "@base" or not ns or not iri.startswith(ns) or len(iri) == len(ns):
+            continue
+        local = iri[len(ns) :]
+        out.append(f"{prefix}:{local}")
+        escaped = "".join(f"\\{c}" if c in _PN_ESCAPABLE and c not in "_-" else c for c in local)
+        if escaped != local:
+            out.append(f"{prefix}:{escaped}")
     return out
 
 

@@ -170,3 +170,11 @@ def test_stats_counts_asserted_and_inferred(cli, core, tmp_path) -> None:
 def test_missing_snapshot_is_a_clear_error(cli, tmp_path) -> None:
     result = cli("query", "ASK {}", "--store", tmp_path / "none")
     assert result.exit_code == 1 and "no snapshot has been built here" in result.stderr
+
+
+def test_problems_are_located_through_base_iris_and_escaped_names(cli, core) -> None:
+    result = cli("validate", core / "bad" / "based.ttl", "--ontology", core / "ontology")
+    assert result.exit_code == 1
+    assert "based.ttl:7: violation: A nation needs an rdfs:label" in result.stderr
+    assert "based.ttl:9: violation: A nation needs an rdfs:label" in result.stderr
+    assert "2 error(s)" in result.stderr

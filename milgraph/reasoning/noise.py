@@ -8,8 +8,10 @@ them, and never publish them. The definition (docs/reasoning.md, "Noise") is, in
 ``generalized``
     the predicate is not an IRI (owlrl deletes these too).
 ``reflexive``
-    ``x owl:sameAs x``, ``x rdfs:subClassOf x``, ``x owl:equivalentClass x``,
-    ``x rdfs:subPropertyOf x``, ``x owl:equivalentProperty x``: true of every term.
+    ``x owl:sameAs x``: true of every term (owlrl adds it for each one).
+    Reflexive schema triples (``c rdfs:subClassOf c`` for each declared class, the same for
+    properties and equivalence) are *published*: RDFS and the SPARQL entailment regimes
+    expect them (``?x a ?c . ?c rdfs:subClassOf :d`` must find the instances of ``:d``).
 ``thing-nothing``
     ``x rdf:type owl:Thing``, ``c rdfs:subClassOf owl:Thing``, ``owl:Nothing rdfs:subClassOf c``,
     ``p rdfs:domain owl:Thing``, ``p rdfs:range owl:Thing``: true of every individual, class or
@@ -43,8 +45,7 @@ class NoiseFilter:
         self.THING = v.THING
         self.NOTHING = v.NOTHING
         self.SUB = v.SUBCLASS
-        self.reflexive = frozenset({v.SAME_AS, v.SUBCLASS, v.EQUIVALENT_CLASS, v.SUBPROPERTY,
-                                    v.EQUIVALENT_PROPERTY})
+        self.SAME_AS = v.SAME_AS
         self.dom_rng = frozenset({v.DOMAIN, v.RANGE})
 
     def category(self, t: IntTriple) -> str | None:
@@ -55,7 +56,7 @@ class NoiseFilter:
             return "literal-subject"
         if not flags[p] & IRI:
             return "generalized"
-        if s == o and p in self.reflexive:
+        if s == o and p == self.SAME_AS:
             return "reflexive"
         if o == self.THING and (p == self.TYPE or p == self.SUB or p in self.dom_rng):
             return "thing-nothing"

@@ -59,8 +59,7 @@ def noise_category(triple: tuple[Any, Any, Any]) -> str | None:
         return "literal-subject"
     if not isinstance(p, rdflib.URIRef):
         return "generalized"
-    if s == o and p in (OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf,
-                        OWL.equivalentProperty):
+    if s == o and p == OWL.sameAs:
         return "reflexive"
     if o == OWL.Thing and p in (RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range):
         return "thing-nothing"

@@ -2,8 +2,8 @@
 
 The schema is small (hundreds to a few thousand triples), so each round simply re-evaluates
 every rule over it; the work is negligible next to the A-box. Guards (``c1 != c2``) follow
-owlrl's, so that reflexive triples appear exactly where owlrl derives them (they are noise in
-the output, but scm-hv/scm-svf*/scm-avf* can use them).
+owlrl's, so that reflexive triples appear exactly where owlrl derives them (scm-hv, scm-svf*
+and scm-avf* use them).
 """
 
 from __future__ import annotations
