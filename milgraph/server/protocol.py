@@ -92,14 +92,10 @@ async def sparql_reply(
     params = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
     body_query = None
     if method == "POST":
-        params, body_query = await _body_params(params, headers, read_body)
+        params, body_query = await _body_params(state, params, headers, read_body)
     for k, _ in params:
         if k in UPDATE_PARAMS:
-            raise Problem(
-                403, "read-only", "Updates are not accepted",
-                "this endpoint is read-only: SPARQL Update requests are refused. Change the "
-                "curated files in data/ and reload the snapshot instead.",
-            )  # fmt: skip
+            raise read_only(state)
     queries = [v for k, v in params if k == "query"]
     if body_query is not None:
         if queries:
@@ -153,15 +149,15 @@ DEFAULT_OPTIONS = QueryOptions()
 
 
 async def _body_params(
-    params: list[tuple[str, str]], headers: RequestHeaders, read_body: BodyReader
-) -> tuple[list[tuple[str, str]], str | None]:
+    state: ServerState, params: list[tuple[str, str]], headers: RequestHeaders,
+    read_body: BodyReader,
+) -> tuple[list[tuple[str, str]], str | None]:  # fmt: skip
     """Protocol parameters from the body of a POST; the query itself if sent directly."""
     media, _, rest = (headers.content_type or "").partition(";")
     media = media.strip().lower()
     charset = charset_of(rest) if rest else None
     if media == UPDATE_MEDIA:
-        raise Problem(403, "read-only", "Updates are not accepted",
-                      "this endpoint is read-only: SPARQL Update requests are refused")  # fmt: skip
+        raise read_only(state)
     if media not in (FORM_MEDIA, QUERY_MEDIA):
         if not media:
             raise bad(f"a POST needs a Content-Type: {FORM_MEDIA} (query=…) or {QUERY_MEDIA}",
@@ -226,17 +222,21 @@ def request_timeout(state: ServerState, raw: str | None) -> float:
     return min(value, limit)
 
 
+def read_only(state: ServerState, keyword: str | None = None) -> Problem:
+    """403 for an update sent to the query endpoint, saying where updates can go."""
+    where = (
+        "send updates to /update" if state.config.writable
+        else "change the curated files in data/ and reload the snapshot instead"
+    )  # fmt: skip
+    what = f"{keyword} and other SPARQL Update operations are" if keyword else (
+        "SPARQL Update requests are")
+    return Problem(403, "read-only", "Updates are not accepted",
+                   f"this endpoint is read-only: {what} refused here; {where}.")  # fmt: skip
+
+
 def check_safety(state: ServerState, info: QueryInfo) -> None:
     if info.update:
-        where = (
-            "send updates to /update" if state.config.writable
-            else "change the curated files in data/ and reload the snapshot instead"
-        )  # fmt: skip
-        raise Problem(
-            403, "read-only", "Updates are not accepted",
-            f"this endpoint is read-only: {info.update} and other SPARQL Update operations "
-            f"are refused here; {where}.",
-        )  # fmt: skip
+        raise read_only(state, info.update)
     check_services(state, info)
 
 

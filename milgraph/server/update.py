@@ -109,8 +109,10 @@ async def update_reply(state: ServerState, request: Request) -> Response:
     timeout = request_timeout(state, _first(params, "timeout"))
     start = time.perf_counter()
     try:
-        view = await manager.update(with_using(text, defaults, named), endpoint_url(
-            request.scope), timeout)  # fmt: skip
+        view = await manager.update(
+            with_using(text, defaults, named), endpoint_url(request.scope), timeout,
+            fetches=bool(info.loads or info.services),
+        )
     except QueryFailed as exc:
         count_failure(state, "update", exc)
         raise with_excerpt(exc, text) from None

@@ -42,9 +42,11 @@ class UpdateJob:
     op: str
     update: str = ""
     base: str | None = None
+    fetches: bool = False
 
     def payload(self) -> bytes:
-        return json.dumps({"op": self.op, "update": self.update, "base": self.base}).encode()
+        return json.dumps({"op": self.op, "update": self.update, "base": self.base,
+                           "fetches": self.fetches}).encode()  # fmt: skip
 
 
 class WritableStore:
@@ -110,11 +112,13 @@ class WritableStore:
                 log.error("writable store %s not served: %s", self.root, outcome.error)
             return outcome
 
-    async def update(self, text: str, base: str | None, timeout: float) -> str:
+    async def update(
+        self, text: str, base: str | None, timeout: float, *, fetches: bool = False
+    ) -> str:
         """Apply one SPARQL Update (already checked); the name of the view showing it."""
         if self.served is None:
             raise QueryFailed(503, "not-ready", "Not ready", "the store is still opening")
-        view = await self._write(UpdateJob("update", text, base), timeout)
+        view = await self._write(UpdateJob("update", text, base, fetches), timeout)
         self.updates += 1
         self._switch(view)
         return view

@@ -12,7 +12,8 @@ of that update is written; a new writer then opens the store again.
 
 Jobs and answers use the query workers' frames (``worker.py``); a job is JSON:
 ``{"op": "view"}`` (write a view of the store as it is) or ``{"op": "update", "update": text,
-"base": iri}``. The answer (END) is ``{"view": name}``.
+"base": iri, "fetches": bool}`` (``fetches``: it has LOAD or SERVICE, so an I/O error is the
+remote side's). The answer (END) is ``{"view": name}``.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ def run(store: ox.Store, views: Path, job: dict[str, Any]) -> bytes:
             return _frame(ERROR, error(400, "malformed-update", "Malformed update", text,
                                        line=line, column=column))  # fmt: skip
         except OSError as exc:
+            if job.get("fetches"):  # LOAD/SERVICE: the remote side failed, not our storage
+                return _frame(ERROR, error(422, "update-failed", "Update failed",
+                                           f"fetching failed: {exc}"))  # fmt: skip
             return _frame(ERROR, error(500, "update-failed", "Update failed", str(exc)))
         except Exception as exc:  # parses but cannot be applied (a failing LOAD…)
             return _frame(ERROR, error(422, "update-failed", "Update failed",
