@@ -32,6 +32,7 @@ from milgraph.server.problems import Problem
 
 log = logging.getLogger("milgraph.server")
 
+WORKER_MODULE = "milgraph.server.worker"
 #: Stop reading a worker's socket when this much of its answer waits for a slow client...
 HIGH_WATER = 1024 * 1024
 #: ...and read again once the client has taken all but this much.
@@ -362,7 +363,7 @@ class WorkerPool:
 
     def __init__(
         self, size: int, *, start_timeout: float = 120.0,
-        module: str = "milgraph.server.worker", plain: bool = False,
+        module: str = WORKER_MODULE, plain: bool = False,
     ) -> None:  # fmt: skip
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
@@ -406,7 +407,8 @@ class WorkerPool:
                 if isinstance(w, Worker):
                     self._stop(w)
             raise failures[0]
-        discard_prestarted()  # started for another snapshot than the one now served
+        if self.module == WORKER_MODULE:
+            discard_prestarted()  # started for another snapshot than the one now served
         old = list(self._idle)
         self._idle.clear()
         self.root, self.key, self.generation = root, key, generation
@@ -417,7 +419,8 @@ class WorkerPool:
 
     async def close(self) -> None:
         self._closed = True
-        discard_prestarted()
+        if self.module == WORKER_MODULE:
+            discard_prestarted()
         for fut in self._waiters:
             if not fut.done():
                 fut.set_exception(QueryFailed(503, "shutting-down", "Shutting down",
@@ -590,9 +593,6 @@ class WorkerPool:
         finally:
             answer.abandon()
         return b"".join(parts)
-
-
-WORKER_MODULE = "milgraph.server.worker"
 
 
 def _popen(module: str, args: list[str]) -> tuple[subprocess.Popen[bytes], socket.socket]:
