@@ -68,6 +68,7 @@ class WritableStore:
         self.updates = 0
         self._lock = asyncio.Lock()
         self._cleaning = False
+        self._old_views = False  # views other than the newest may exist
         pool.after_job = self._collect
 
     @property
@@ -137,6 +138,7 @@ class WritableStore:
         self.served = Served(self.root, f"writable-{view}", {"key": f"writable-{view}"}, _now())
         for listener in self.listeners:
             listener(self.served)
+        self._old_views = True
         self._collect()
 
     # ----------------------------------------------------------------- views
@@ -144,13 +146,14 @@ class WritableStore:
     def _collect(self) -> None:
         """Delete, off the event loop, views that are neither the newest nor open in a
         worker (a worker moves to the newest view with its next job)."""
-        if self._cleaning or self.view is None:
+        if not self._old_views or self._cleaning or self.view is None:
             return
         keep = {self.view} | {Path(s).name for s in self.pool.stores_in_use()}
         try:
             stale = [p for p in self.views.iterdir() if p.name.isdigit() and p.name not in keep]
         except OSError:
             return
+        self._old_views = len(keep) > 1  # a worker still reads an older one: look again later
         if stale:
             self._cleaning = True
             task = asyncio.get_running_loop().create_task(asyncio.to_thread(_remove, stale))
