@@ -315,5 +315,11 @@ def stats(
         console.print(table)
 
 
+from milgraph.importers.cli import register as _register_import  # noqa: E402
+from milgraph.server.cli import register as _register_serve  # noqa: E402
+
+_register_serve(app)
+_register_import(app)
+
 if __name__ == "__main__":  # pragma: no cover
     app()

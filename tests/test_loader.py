@@ -106,9 +106,7 @@ def test_owl_extension_holding_turtle_is_sniffed(tmp_path: Path) -> None:
 
 
 def test_lubm_rdfxml_loads_as_it_is(core: Path) -> None:
-    from tests.conftest import SHARED
-
-    lubm = SHARED / "benchmarks" / "lubm" / "data" / "University0_0.owl"
+    lubm = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "lubm" / "data" / "University0_0.owl"
     if not lubm.is_file():
         pytest.fail(f"shared benchmark data missing at {lubm}")
     parsed = parse(discover([lubm], "data")[0])

@@ -1,0 +1,105 @@
+"""``milgraph serve``: options in, a running uvicorn out."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+CONFIG_ENV = "MILGRAPH_SERVER_CONFIG"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+
+
+def serve(
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Snapshot directory to serve (its CURRENT snapshot). Default: the "
+                     "bundled graph, built on first use."),
+    ] = None,
+    ontology: Annotated[
+        Path | None, typer.Option(help="Ontology directory to (re)build from.")
+    ] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(help="Data file or directory to (re)build from; repeat for several."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    query_timeout: Annotated[
+        float, typer.Option(help="Deadline per query in seconds; the query is then stopped.")
+    ] = 30.0,
+    max_result_bytes: Annotated[
+        int, typer.Option(help="Largest answer in bytes (0: no cap).")
+    ] = 256 * 1024 * 1024,
+    max_body_bytes: Annotated[int, typer.Option(help="Largest request body in bytes.")] = 1048576,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="Origin allowed to call from a browser (repeat; '*' for any, "
+                     "never with credentials). Default: CORS off."),
+    ] = None,
+    allow_service_host: Annotated[
+        list[str] | None,
+        typer.Option(help="Host (or host:port) that SERVICE may call; repeat. Default: none."),
+    ] = None,
+    admin_token: Annotated[
+        str | None,
+        typer.Option(envvar="MILGRAPH_ADMIN_TOKEN",
+                     help="Bearer token enabling /admin/reload and /admin/status."),
+    ] = None,
+    query_workers: Annotated[
+        int, typer.Option(help="Query worker processes per server process (0: max(2, CPUs)).")
+    ] = 0,
+    workers: Annotated[int, typer.Option(help="HTTP server processes (uvicorn workers).")] = 1,
+    cache_mb: Annotated[int, typer.Option(help="Answer cache size in MiB (0: off).")] = 64,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+) -> None:
+    """Serve the graph over SPARQL 1.1 (read-only), named queries, VoID, health and metrics."""
+    import uvicorn
+
+    from milgraph.server.config import ServerConfig
+
+    config = ServerConfig(
+        store=store, ontology=ontology, data=list(data) if data else None, host=host, port=port,
+        query_timeout=query_timeout, max_result_bytes=max_result_bytes,
+        max_body_bytes=max_body_bytes, cors_origins=list(cor_list(cors_origin)),
+        service_allow=list(allow_service_host or []), admin_token=admin_token,
+        query_workers=query_workers, cache_bytes=cache_mb * 1024 * 1024,
+    )  # fmt: skip
+    os.environ[CONFIG_ENV] = dump_config(config)
+    typer.echo(f"milgraph: serving on http://{host}:{port}/sparql (docs: /docs)", err=True)
+    uvicorn.run(
+        "milgraph.server.cli:app_from_env", factory=True, host=host, port=port,
+        workers=workers if workers > 1 else None, loop="auto", http="auto",
+        access_log=access_log, log_level=log_level, timeout_graceful_shutdown=5,
+    )  # fmt: skip
+
+
+def cor_list(values: list[str] | None) -> list[str]:
+    return [v.strip().rstrip("/") for v in values or [] if v.strip()]
+
+
+def dump_config(config: object) -> str:
+    from dataclasses import asdict
+
+    return json.dumps(asdict(config), default=str)  # type: ignore[call-overload]
+
+
+def app_from_env():  # -> FastAPI
+    """App factory for uvicorn (also in each worker process when --workers > 1)."""
+    from milgraph.server.app import create_app
+    from milgraph.server.config import ServerConfig
+
+    raw = json.loads(os.environ.get(CONFIG_ENV, "{}"))
+    for key in ("store", "ontology", "queries_dir"):
+        if raw.get(key):
+            raw[key] = Path(raw[key])
+    if raw.get("data"):
+        raw["data"] = [Path(d) for d in raw["data"]]
+    return create_app(ServerConfig(**raw))

@@ -1,0 +1,282 @@
+"""Named, parameterised queries: ``queries/*.rq`` with a comment header become REST endpoints.
+
+Header lines (before the query text)::
+
+    # summary: Members of an organisation on a date
+    # description: Nations whose membership holds on the date (start inclusive, end exclusive).
+    #   Continuation lines are indented.
+    # param: org org required — the organisation: a short name (NATO) or an IRI
+    # param: date xsd:date default=today — the day to ask about
+    # tags: membership, alliance
+
+Parameters are bound as RDF terms with pyoxigraph ``substitutions`` (never spliced into the
+text), after validating their type, so an injection attempt is either rejected (400) or an
+inert literal that matches nothing. pyoxigraph only substitutes variables of the SELECT
+clause, and ``BOUND(?param)`` is false for a substituted variable, so both are checked when
+the queries load: project every parameter, and give optional ones a default instead of
+testing ``BOUND``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from milgraph.errors import Location, QueryError
+from milgraph.namespaces import ID_IRI
+from milgraph.server.options import OptionError, TermSpec, check_iri
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: type name -> (JSON schema for OpenAPI, human description of accepted values)
+PARAM_TYPES: dict[str, tuple[dict[str, str], str]] = {
+    "iri": ({"type": "string", "format": "iri"}, "an absolute IRI"),
+    "nation": ({"type": "string"}, "an ISO 3166 alpha-3 code (e.g. DEU) or a nation IRI"),
+    "org": ({"type": "string"}, "an organisation short name (e.g. NATO) or an IRI"),
+    "agreement": ({"type": "string"}, "an agreement slug (e.g. new-start) or an IRI"),
+    "xsd:date": ({"type": "string", "format": "date"}, "a date YYYY-MM-DD"),
+    "xsd:gYear": ({"type": "integer"}, "a year, e.g. 2024"),
+    "xsd:integer": ({"type": "integer"}, "an integer"),
+    "xsd:string": ({"type": "string"}, "text"),
+    "xsd:boolean": ({"type": "boolean"}, "true or false"),
+}
+#: A valid value per type, to check at load time that every parameter can be bound.
+SAMPLES = {
+    "iri": "https://example.org/x", "nation": "USA", "org": "NATO", "agreement": "new-start",
+    "xsd:date": "2000-01-01", "xsd:gYear": "2000", "xsd:integer": "1", "xsd:string": "x",
+    "xsd:boolean": "true",
+}  # fmt: skip
+#: Query-string names a named query may not use for its own parameters.
+RESERVED = {"format", "inference", "timeout"}
+
+_HEADER = re.compile(r"^#\s*(summary|description|param|tags)\s*:\s*(.*)$")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\S+)"
+    r"(?:\s+(?P<req>required|optional|default=\S+))?"
+    r"(?:\s*(?:—|--|-)\s*(?P<doc>.*))?$"
+)
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    description: str
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str = ""
+    params: list[Param] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
+
+    def bind(self, given: Mapping[str, str], today: dt.date | None = None) -> dict[str, TermSpec]:
+        """Validate request values and turn them into RDF terms; ``OptionError`` if invalid."""
+        unknown = sorted(set(given) - {p.name for p in self.params} - RESERVED)
+        if unknown:
+            known = ", ".join(p.name for p in self.params) or "none"
+            raise OptionError(
+                f"unknown parameter(s) {', '.join(unknown)} for query {self.name!r} "
+                f"(it takes: {known})"
+            )
+        out: dict[str, TermSpec] = {}
+        for p in self.params:
+            raw = given.get(p.name)
+            if raw is None or raw == "":
+                if p.required:
+                    raise OptionError(f"parameter {p.name!r} is required ({p.description})")
+                if p.default is None:
+                    continue  # unbound: the query treats it as "any"
+                raw = (today or dt.date.today()).isoformat() if p.default == "today" else p.default
+            out[p.name] = to_term(p, raw)
+        return out
+
+
+def to_term(p: Param, raw: str) -> TermSpec:
+    """One parameter value as a typed RDF term, or ``OptionError`` naming what is expected."""
+    value = raw.strip()
+    expected = PARAM_TYPES[p.type][1]
+    try:
+        if p.type == "iri":
+            return ("iri", check_iri(value, f"parameter {p.name}"), None)
+        if p.type in ("nation", "org", "agreement"):
+            if ":" in value:
+                return ("iri", check_iri(value, f"parameter {p.name}"), None)
+            if not _CODE.match(value):
+                raise ValueError
+            if p.type == "nation":
+                return ("iri", f"{ID_IRI}nation/{value.upper()}", None)
+            folder = "org" if p.type == "org" else "agreement"
+            return ("iri", f"{ID_IRI}{folder}/{value}", None)
+        if p.type == "xsd:date":
+            return ("literal", dt.date.fromisoformat(value).isoformat(), XSD + "date")
+        if p.type == "xsd:gYear":
+            year = int(value)
+            if not -9999 <= year <= 9999:
+                raise ValueError
+            return ("literal", str(year), XSD + "integer")
+        if p.type == "xsd:integer":
+            return ("literal", str(int(value)), XSD + "integer")
+        if p.type == "xsd:boolean":
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValueError
+            return ("literal", "true" if value.lower() in ("true", "1") else "false",
+                    XSD + "boolean")  # fmt: skip
+        return ("literal", raw, XSD + "string")
+    except OptionError:
+        raise
+    except ValueError:
+        raise OptionError(f"parameter {p.name}={raw!r} is not {expected}") from None
+
+
+def parse_named_query(path: Path) -> NamedQuery:
+    """Read one ``.rq`` file; ``QueryError`` with file:line for a malformed header."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    params: list[Param] = []
+    last: str | None = None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        m = _HEADER.match(stripped)
+        if m:
+            key, value = m.group(1), m.group(2).strip()
+            last = key
+            if key == "param":
+                params.append(_parse_param(value, path, lineno))
+            else:
+                fields[key] = value
+        elif last == "description" and line.startswith(("#  ", "#\t")):
+            fields["description"] += " " + stripped.lstrip("#").strip()
+        else:
+            last = None
+    if "summary" not in fields:
+        raise QueryError(
+            f"{Location(path.as_posix(), 1)}: named query has no '# summary:' header line "
+            "(fix: start the file with '# summary: what the query answers')"
+        )
+    names = [p.name for p in params]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise QueryError(f"{path.as_posix()}: parameter(s) declared twice: {sorted(duplicates)}")
+    return NamedQuery(
+        name=path.stem,
+        path=path,
+        text=text,
+        summary=fields["summary"],
+        description=fields.get("description", ""),
+        params=params,
+        tags=[t.strip() for t in fields.get("tags", "").split(",") if t.strip()],
+    )
+
+
+def _parse_param(value: str, path: Path, lineno: int) -> Param:
+    m = _PARAM.match(value)
+    where = Location(path.as_posix(), lineno)
+    if not m:
+        raise QueryError(
+            f"{where}: cannot read parameter declaration {value!r} "
+            "(fix: '# param: NAME TYPE [required|default=VALUE] — description')"
+        )
+    name, type_, req = m.group("name"), m.group("type"), m.group("req") or "optional"
+    if type_ not in PARAM_TYPES:
+        raise QueryError(
+            f"{where}: parameter {name!r} has unknown type {type_!r} "
+            f"(fix: use one of {', '.join(PARAM_TYPES)})"
+        )
+    if name in RESERVED:
+        raise QueryError(f"{where}: parameter name {name!r} is reserved (fix: rename it)")
+    default = req.split("=", 1)[1] if req.startswith("default=") else None
+    if default is not None and not (type_ == "xsd:date" and default == "today"):
+        try:
+            to_term(Param(name, type_, False, None, ""), default)
+        except OptionError as exc:
+            raise QueryError(f"{where}: default value is invalid: {exc}") from None
+    return Param(name, type_, req == "required", default, (m.group("doc") or "").strip())
+
+
+def load_named_queries(directory: Path) -> dict[str, NamedQuery]:
+    """Every ``*.rq`` in ``directory`` (sorted by name); syntax-checked with pyoxigraph."""
+    import pyoxigraph as ox
+
+    out: dict[str, NamedQuery] = {}
+    if not directory.is_dir():
+        return out
+    from milgraph.server.options import to_term as spec_to_term
+
+    probe = ox.Store()
+    for path in sorted(directory.glob("*.rq")):
+        nq = parse_named_query(path)
+        for p in nq.params:
+            if re.search(rf"BOUND\s*\(\s*[?$]{p.name}\s*\)", nq.text, re.IGNORECASE):
+                raise QueryError(
+                    f"{path.as_posix()}: BOUND(?{p.name}) is always false for a bound parameter "
+                    f"(fix: give {p.name} a default and test its value instead)"
+                )
+        samples = {p.name: SAMPLES[p.type] for p in nq.params}
+        try:
+            probe.query(nq.text, substitutions={
+                ox.Variable(name): spec_to_term(to_term(nq.param(name), value))
+                for name, value in samples.items()
+            })  # fmt: skip
+        except SyntaxError as exc:
+            raise QueryError(f"{path.as_posix()}: the query does not parse: {exc}") from None
+        except RuntimeError as exc:
+            raise QueryError(
+                f"{path.as_posix()}: {exc} (fix: list every parameter in the SELECT clause)"
+            ) from None
+        out[nq.name] = nq
+    return out
+
+
+def openapi_parameters(nq: NamedQuery) -> list[dict[str, object]]:
+    params: list[dict[str, object]] = []
+    for p in nq.params:
+        schema: dict[str, object] = dict(PARAM_TYPES[p.type][0])
+        if p.default is not None:
+            schema["default"] = p.default
+        params.append(
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required,
+                "description": f"{p.description} ({PARAM_TYPES[p.type][1]})".strip(),
+                "schema": schema,
+            }
+        )
+    params.append(
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "rows (flat JSON, the default; also 'json'), srj (SPARQL results "
+            "JSON), xml, csv, tsv; or use the Accept header",
+            "schema": {"type": "string", "enum": ["rows", "json", "srj", "xml", "csv", "tsv"]},
+        }
+    )
+    params.append(
+        {
+            "name": "inference",
+            "in": "query",
+            "required": False,
+            "description": "false: asserted triples only (default true: with inferences)",
+            "schema": {"type": "boolean", "default": True},
+        }
+    )
+    return params

@@ -1,0 +1,162 @@
+"""Which snapshot the server serves, and how it changes (startup, reload, SIGHUP).
+
+A new snapshot is built off the request path (a child process), its workers are started,
+and only then are new queries switched to it. Any failure leaves the served snapshot as it
+was and is recorded for ``/admin/status`` with the problems (file:line) that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from milgraph.server.config import ServerConfig
+from milgraph.server.pool import WorkerPool
+from milgraph.server.problems import Problem
+
+log = logging.getLogger("milgraph.server")
+
+
+@dataclass
+class Served:
+    """The snapshot new queries go to."""
+
+    root: Path
+    key: str
+    manifest: dict[str, Any]
+    loaded_at: str
+
+
+@dataclass
+class ReloadOutcome:
+    ok: bool
+    key: str | None = None
+    changed: bool = False
+    error: str | None = None
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    finished: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "key": self.key, "changed": self.changed, "error": self.error,
+            "problems": self.problems, "seconds": round(self.seconds, 3),
+            "finished": self.finished,
+        }  # fmt: skip
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SnapshotManager:
+    def __init__(self, config: ServerConfig, pool: WorkerPool) -> None:
+        self.config = config
+        self.pool = pool
+        self.served: Served | None = None
+        self.last: ReloadOutcome | None = None
+        self.last_success: ReloadOutcome | None = None
+        self.reloading = False
+        self._lock = asyncio.Lock()
+        self.listeners: list[Any] = []  # callables(Served) run after each switch
+
+    async def reload(self) -> ReloadOutcome:
+        """Build/open the configured snapshot and switch to it; never raises."""
+        async with self._lock:
+            self.reloading = True
+            start = time.perf_counter()
+            try:
+                outcome = await self._reload()
+            except Problem as exc:
+                outcome = ReloadOutcome(False, error=exc.detail, problems=[exc.detail])
+            except Exception as exc:  # keep serving; the log has the trace
+                log.exception("reload failed")
+                outcome = ReloadOutcome(False, error=f"{type(exc).__name__}: {exc}")
+            finally:
+                self.reloading = False
+            outcome.seconds = time.perf_counter() - start
+            outcome.finished = _now()
+            self.last = outcome
+            if outcome.ok:
+                self.last_success = outcome
+            else:
+                log.error("reload failed, still serving %s: %s",
+                          self.served.key if self.served else "nothing", outcome.error)
+                for problem in outcome.problems:
+                    log.error("  %s", problem)
+            return outcome
+
+    async def _reload(self) -> ReloadOutcome:
+        config = self.config
+        if config.builds:
+            result = await self._build_in_child()
+            if not result["ok"]:
+                return ReloadOutcome(False, error=result["error"], problems=result["problems"])
+            root, key = Path(result["root"]), result["key"]
+        else:
+            from milgraph.snapshot import current_key
+
+            root = config.snapshot_root
+            key = current_key(root)
+            if key is None:
+                return ReloadOutcome(False, error=f"{root}: no snapshot has been built here "
+                                     f"(run 'milgraph build --out {root}')")  # fmt: skip
+        if self.served and self.served.key == key and self.pool.ready:
+            return ReloadOutcome(True, key=key, changed=False)
+        manifest_path = root / key / "manifest.json"
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except (OSError, ValueError) as exc:
+            return ReloadOutcome(False, error=f"{manifest_path}: cannot read the manifest: {exc}")
+        await self.pool.switch(str(root), key)
+        self.served = Served(root, key, manifest, _now())
+        for listener in self.listeners:
+            listener(self.served)
+        return ReloadOutcome(True, key=key, changed=True)
+
+    async def _build_in_child(self) -> dict[str, Any]:
+        config = self.config
+        args = {
+            "ontology": str(config.ontology) if config.ontology else None,
+            "data": [str(d) for d in config.data] if config.data else None,
+            "root": str(config.store) if config.store else None,
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "milgraph.server.rebuild", json.dumps(args),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await proc.communicate()
+        lines = [line for line in out.decode(errors="replace").splitlines() if line.strip()]
+        try:
+            return json.loads(lines[-1])
+        except (IndexError, ValueError):
+            tail = err.decode(errors="replace").strip().splitlines()[-5:]
+            return {"ok": False, "error": "the snapshot build process failed: "
+                    + (" | ".join(tail) or f"exit status {proc.returncode}"), "problems": tail}
+
+    def status(self) -> dict[str, Any]:
+        served = self.served
+        return {
+            "serving": None if served is None else {
+                "key": served.key, "root": str(served.root), "loaded_at": served.loaded_at,
+                "counts": {k: v for k, v in served.manifest.get("counts", {}).items()
+                           if k != "per_rule"},
+                "created": served.manifest.get("created"),
+            },
+            "reloading": self.reloading,
+            "builds_from_inputs": self.config.builds,
+            "last_reload": self.last.as_dict() if self.last else None,
+            "last_successful_reload": self.last_success.as_dict() if self.last_success else None,
+            "workers": {
+                "configured": self.pool.size, "alive": self.pool.workers_alive(),
+                "busy": self.pool.stats.busy, "waiting": self.pool.stats.waiting,
+                "killed": self.pool.stats.killed,
+            },
+        }  # fmt: skip
