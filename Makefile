@@ -36,6 +36,7 @@ build: $(STAMP)
 	$(BIN)/milgraph build
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs,bench]'
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -227,13 +227,21 @@ def query(
     asserted_only: Annotated[
         bool, typer.Option("--asserted-only", help="Ignore inferred triples.")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Query the graph as it stood on a day (YYYY-MM-DD)."),
+    ] = None,
 ) -> None:
     """Run a SPARQL query on a snapshot; common prefixes (mil:, id:, rdfs:, …) are predeclared."""
+    from milgraph import temporal
+
     try:
         snapshot = _open(store)
         sparql = read_query(query_text)
         try:
-            result = snapshot.query(sparql, asserted_only=asserted_only, prefixes=PREFIXES)
+            result = temporal.query(
+                snapshot, sparql, as_of=as_of, asserted_only=asserted_only, prefixes=PREFIXES
+            )
         except SyntaxError as exc:
             raise fail(MilgraphError(f"malformed query: {exc}")) from None
     except MilgraphError as exc:
@@ -315,11 +323,14 @@ def stats(
         console.print(table)
 
 
+from milgraph.analysis_cli import register as _register_analysis  # noqa: E402
 from milgraph.importers.cli import register as _register_import  # noqa: E402
 from milgraph.server.cli import register as _register_serve  # noqa: E402
 
 _register_serve(app)
 _register_import(app)
+_register_analysis(app)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -14,8 +14,7 @@ import json
 import os
 import shutil
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,9 +120,11 @@ def shapes_for(ontology: Path | None) -> Path:
 def snapshot_key(sources: Sequence[SourceFile], rules_dir: Path, shapes: Path) -> str:
     """Content key: same files, rules, shapes and reasoner version give the same key."""
     from milgraph.reasoning import VERSION as REASONER_VERSION
+    from milgraph.temporal import VERSION as TEMPORAL_VERSION
 
     h = hashlib.sha256()
     h.update(f"milgraph {__version__} reasoner {REASONER_VERSION}\n".encode())
+    h.update(f"temporal {TEMPORAL_VERSION}\n".encode())
     for src in sorted(sources, key=lambda s: s.relpath):
         h.update(f"{src.relpath}\0{src.digest()}\n".encode())
     extra = sorted(rules_dir.glob("*.rq")) if rules_dir.is_dir() else []
@@ -212,15 +213,22 @@ def build_snapshot(
             if violations:
                 raise ValidationFailed(violations, f"{len(violations)} SHACL violation(s)")
 
+    from milgraph import temporal
+
+    with steps.step("temporal"):
+        views = temporal.prepare(asserted, result.inferred, rules_dir, rules)
+
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".building-{key}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         with steps.step("write"):
             tmp.mkdir(parents=True)
-            _write_store(tmp / STORE, parsed, asserted, result.inferred)
+            _write_store(tmp / STORE, parsed, asserted, result.inferred, views.quads())
             reasoning.write_provenance(tmp / PROVENANCE, result)
+            views.write(tmp)
         manifest = _manifest(key, sources, parsed, asserted, result, steps.timings)
+        manifest["temporal"] = views.manifest()
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         if target.exists():
             shutil.rmtree(target)
@@ -246,6 +254,7 @@ def _write_store(
     parsed: Sequence[ParsedFile],
     asserted: Sequence[ox.Triple],
     inferred: Sequence[ox.Triple],
+    extra: Iterable[ox.Quad] = (),
 ) -> None:
     store = ox.Store(str(path))
     asserted_g = ox.NamedNode(ASSERTED_GRAPH)
@@ -261,6 +270,7 @@ def _write_store(
         for t in inferred:
             yield ox.Quad(t.subject, t.predicate, t.object, inferred_g)
             yield ox.Quad(t.subject, t.predicate, t.object, default)
+        yield from extra
 
     store.bulk_extend(quads())
     store.optimize()
@@ -277,7 +287,7 @@ def _manifest(
     result: Any,
     timings: dict[str, float],
 ) -> dict[str, Any]:
-    per_rule = Counter(d.rule for d in result.derivations.values())
+    per_rule = result.stats.get("per_rule", {})
     return {
         "key": key,
         "milgraph_version": __version__,

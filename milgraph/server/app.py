@@ -27,6 +27,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from milgraph import __version__
+from milgraph.analysis_http import make_router, served_snapshot
 from milgraph.server import describe
 from milgraph.server.cache import CachedAnswer, ResponseCache
 from milgraph.server.config import ServerConfig
@@ -140,6 +141,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.state.milgraph = state
     _install_error_handlers(app)
     _install_routes(app, state)
+    app.include_router(make_router(served_snapshot))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     if config.cors_origins:
         app.add_middleware(
@@ -386,6 +388,9 @@ SPARQL_OPENAPI: dict[str, Any] = {
          "description": "Graph(s) available to GRAPH."},
         {"name": "inference", "in": "query", "schema": {"type": "boolean", "default": True},
          "description": "false: query asserted triples only (no reasoning results)."},
+        {"name": "asOf", "in": "query", "schema": {"type": "string", "format": "date"},
+         "description": "Answer from the graph as it stood on this day (YYYY-MM-DD): "
+                        "memberships, party status and derived relations valid then."},
         {"name": "format", "in": "query", "schema": {"type": "string"},
          "description": "Result format overriding Accept: json, xml, csv, tsv (SELECT/ASK); "
                         "turtle, ntriples, nquads, jsonld, rdfxml, trig (CONSTRUCT/DESCRIBE)."},
@@ -457,6 +462,7 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
                 default_graphs=[v for k, v in params if k == "default-graph-uri"],
                 named_graphs=[v for k, v in params if k == "named-graph-uri"],
                 inference=first.get("inference"),
+                as_of=first.get("asOf"),
             )
         except OptionError as exc:
             raise _bad(str(exc), "bad-parameter") from None
@@ -567,7 +573,9 @@ def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
         given = {k: v for k, v in request.query_params.multi_items()}
         try:
             bindings = nq.bind(given)
-            options = QueryOptions.from_params(inference=given.get("inference"))
+            options = QueryOptions.from_params(
+                inference=given.get("inference"), as_of=given.get("asOf")
+            )
         except OptionError as exc:
             raise _bad(str(exc), "bad-parameter") from None
         try:

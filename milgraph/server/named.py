@@ -50,7 +50,7 @@ SAMPLES = {
     "xsd:boolean": "true",
 }  # fmt: skip
 #: Query-string names a named query may not use for its own parameters.
-RESERVED = {"format", "inference", "timeout"}
+RESERVED = {"format", "inference", "timeout", "asOf"}
 
 _HEADER = re.compile(r"^#\s*(summary|description|param|tags)\s*:\s*(.*)$")
 _PARAM = re.compile(
@@ -277,6 +277,16 @@ def openapi_parameters(nq: NamedQuery) -> list[dict[str, object]]:
             "required": False,
             "description": "false: asserted triples only (default true: with inferences)",
             "schema": {"type": "boolean", "default": True},
+        }
+    )
+    params.append(
+        {
+            "name": "asOf",
+            "in": "query",
+            "required": False,
+            "description": "answer from the graph as it stood on this day (YYYY-MM-DD): "
+            "memberships, party status and derived relations valid then",
+            "schema": {"type": "string", "format": "date"},
         }
     )
     return params

@@ -1,8 +1,8 @@
 """Per-request query options, and the one place they become ``Snapshot.query`` arguments.
 
 Every route (``/sparql``, named queries, VoID) builds a ``QueryOptions``; the worker turns it
-into keyword arguments with ``query_kwargs``. A future option (e.g. ``asOf`` for
-point-in-time answers) is added here and in ``from_params``, and nowhere else.
+into keyword arguments with ``query_kwargs``. ``asOf`` (point-in-time answers) becomes the
+default graph of that day's view here (see milgraph.temporal).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class QueryOptions:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     bindings: tuple[tuple[str, TermSpec], ...] = field(default=())
+    as_of: str | None = None
+    """A day (ISO): answer from the graph as it stood then (milgraph.temporal)."""
 
     @classmethod
     def from_params(
@@ -39,15 +41,25 @@ class QueryOptions:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         inference: str | None = None,
+        as_of: str | None = None,
     ) -> QueryOptions:
         """Options from protocol parameters (``default-graph-uri``, ``named-graph-uri``,
-        ``inference``); raise ``OptionError`` for values that cannot be used."""
+        ``inference``, ``asOf``); raise ``OptionError`` for values that cannot be used."""
         for iri in (*default_graphs, *named_graphs):
             check_iri(iri, "graph IRI")
+        use_inference = parse_bool(inference, "inference", default=True)
+        day = parse_as_of(as_of)
+        if day and default_graphs:
+            raise OptionError("asOf chooses the default graph (the view of that day): it cannot "
+                              "be combined with default-graph-uri")
+        if day and not use_inference:
+            raise OptionError("asOf answers from the reasoned view of that day: it cannot be "
+                              "combined with inference=false")
         return cls(
-            inference=parse_bool(inference, "inference", default=True),
+            inference=use_inference,
             default_graphs=tuple(default_graphs),
             named_graphs=tuple(named_graphs),
+            as_of=day,
         )
 
     def with_bindings(self, bindings: Mapping[str, TermSpec]) -> QueryOptions:
@@ -56,13 +68,27 @@ class QueryOptions:
             self.default_graphs,
             self.named_graphs,
             tuple(sorted(bindings.items())),
+            self.as_of,
         )
 
     def cache_key(self) -> tuple[Any, ...]:
-        return (self.inference, self.default_graphs, self.named_graphs, self.bindings)
+        return (self.inference, self.default_graphs, self.named_graphs, self.bindings, self.as_of)
 
 
-def query_kwargs(options: QueryOptions) -> dict[str, Any]:
+def parse_as_of(value: str | None) -> str | None:
+    """An ``asOf`` parameter as an ISO day, or None; ``OptionError`` for anything else."""
+    if value is None or value.strip() == "":
+        return None
+    from milgraph.errors import QueryError
+    from milgraph.temporal import parse_as_of as parse_day
+
+    try:
+        return parse_day(value).isoformat()
+    except QueryError as exc:
+        raise OptionError(str(exc)) from None
+
+
+def query_kwargs(options: QueryOptions, snapshot: Any = None) -> dict[str, Any]:
     """Keyword arguments for ``Snapshot.query`` (runs inside a worker process).
 
     With ``default-graph-uri``/``named-graph-uri`` the dataset is exactly those graphs (SPARQL
@@ -75,6 +101,10 @@ def query_kwargs(options: QueryOptions) -> dict[str, Any]:
     if options.default_graphs or options.named_graphs:
         kwargs["default_graph"] = list(options.default_graphs) or [_EMPTY_GRAPH]
         kwargs["named_graphs"] = list(options.named_graphs) or [_EMPTY_GRAPH]
+    if options.as_of:
+        from milgraph import temporal
+
+        kwargs["default_graph"] = temporal.graphs_as_of(snapshot, options.as_of)
     if options.bindings:
         kwargs["substitutions"] = {
             ox.Variable(name): to_term(spec) for name, spec in options.bindings

@@ -94,7 +94,7 @@ def run_job(snapshot: Any, job: dict[str, Any], sock: socket.socket) -> None:
 
     fmt: str = job["format"]
     try:
-        result = snapshot.query(job["query"], **query_kwargs(job["options"]))
+        result = snapshot.query(job["query"], **query_kwargs(job["options"], snapshot))
     except SyntaxError as exc:
         from milgraph.server.sparql_text import syntax_error_position
 

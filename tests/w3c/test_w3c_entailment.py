@@ -23,8 +23,6 @@ KNOWN_FAILURES = {
     "reflexivity only for declared properties",
     "entailment/sparqldl-13": "needs reflexive owl:sameAs (OWL 2 RL eq-ref); milgraph's "
     "reasoner does not materialise x owl:sameAs x, which would add a triple per resource",
-    "entailment/paper-sparqldl-Q1-rdfs": "OWL 2 RL adds owl:Nothing rdfs:subClassOf every "
-    "class (scm-cls); the RDFS-regime answer does not list owl:Nothing",
 }
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic data, serving (milgraph vs Oxigraph vs rdflib-endpoint), reasoning."""

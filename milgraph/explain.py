@@ -1,0 +1,447 @@
+"""Why a triple holds: its derivation tree down to asserted triples and their sources.
+
+``explain(snapshot, s, p, o, as_of=None)`` returns ``None`` when the triple does not hold in
+the view asked for (the ordinary view, or the view as of a day), else an :class:`Explanation`:
+a tree whose nodes carry the rule applied (an OWL 2 RL rule name such as ``prp-inv1`` or
+``cax-sco``, or the name of a SPARQL rule of ``ontology/rules/``), the premises, the dates a
+temporal rule compared, and for each asserted triple the input file (its named graph) and the
+``dcterms:source`` of its subject there.
+
+Where derivations come from:
+
+* ordinary view: the reasoner's ``provenance.sqlite`` (one derivation per inferred triple);
+* view as of a day: a time-dependent triple's derivation for the period holding that day
+  (``temporal.sqlite``); any other triple's derivation in the static part
+  (``asof-static-provenance.sqlite``), whose premises hold whatever the date.
+
+A triple met again in the tree is not expanded twice ("explained above"); cycles cannot occur
+in recorded derivations but are guarded against; depth and size are limited and a cut is
+marked ``truncated``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from milgraph import paths, temporal
+from milgraph.namespaces import ASSERTED_GRAPH, GRAPH_IRI, INFERRED_GRAPH
+from milgraph.temporal.build import STATIC_PROVENANCE
+from milgraph.temporal.closure import ASSERTED, SWEPT
+from milgraph.temporal.dates import DateValueError, day, is_partial, iso, period
+from milgraph.temporal.rules import RuleShape, load_shapes, parse_rule
+from milgraph.temporal.segments import ASOF_GRAPH_PREFIX
+from milgraph.terms import Term, parse_term, short, term_json
+
+DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+MAX_DEPTH = 40
+MAX_NODES = 400
+
+
+@dataclass
+class Assertion:
+    """Where an asserted triple comes from."""
+
+    graph: str
+    file: str
+    sources: list[str]
+
+
+@dataclass
+class Node:
+    triple: Any
+    rule: str | None = None
+    """None for an asserted triple; else the rule that derived it."""
+    premises: list[Node] = field(default_factory=list)
+    asserted: list[Assertion] = field(default_factory=list)
+    dates: dict[str, str | None] = field(default_factory=dict)
+    """Dates a temporal rule compared (``asOf`` included), by the property that holds them."""
+    period: list[dict[str, str | None]] | None = None
+    """For a time-dependent triple: the period on which this derivation holds."""
+    note: str | None = None
+    """``explained above``, ``truncated``, ``cycle`` or ``no derivation recorded``."""
+
+    @property
+    def rule_kind(self) -> str:
+        if self.rule is None:
+            return "asserted"
+        if self.rule[:4] in ("prp-", "cax-", "cls-", "scm-", "dt-t", "dt-e", "dt-d") or (
+            self.rule.startswith("eq-")
+        ):
+            return "owl2rl"
+        return "sparql"
+
+
+@dataclass
+class Explanation:
+    triple: ox.Triple
+    as_of: date | None
+    root: Node
+    nodes: int
+    truncated: bool
+    rules: dict[str, str] = field(default_factory=dict)
+    """SPARQL rules used: name -> file and summary."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "triple": _triple_json(self.triple),
+            "holds": True,
+            "asOf": self.as_of.isoformat() if self.as_of else None,
+            "truncated": self.truncated,
+            "nodes": self.nodes,
+            "rules": self.rules,
+            "explanation": _node_json(self.root),
+        }
+
+    def to_text(self) -> str:
+        view = f"as of {self.as_of.isoformat()}" if self.as_of else "in the current view"
+        lines = [f"{short(self.triple)} holds {view}.", ""]
+        _node_lines(self.root, "", lines)
+        if self.rules:
+            lines.append("")
+            lines += [f"rule {name}: {doc}" for name, doc in sorted(self.rules.items())]
+        if self.truncated:
+            lines.append("")
+            lines.append(f"(tree cut at depth {MAX_DEPTH} or {MAX_NODES} nodes: 'truncated')")
+        return "\n".join(lines)
+
+
+def _triple_json(t: Any) -> dict[str, Any]:
+    return {"s": term_json(t.subject), "p": term_json(t.predicate), "o": term_json(t.object)}
+
+
+def _node_json(node: Node) -> dict[str, Any]:
+    return {
+        "triple": _triple_json(node.triple),
+        "text": short(node.triple),
+        "rule": node.rule,
+        "ruleKind": node.rule_kind,
+        "asserted": [
+            {"graph": a.graph, "file": a.file, "sources": a.sources} for a in node.asserted
+        ]
+        or None,
+        "dates": node.dates or None,
+        "period": node.period,
+        "note": node.note,
+        "premises": [_node_json(p) for p in node.premises],
+    }
+
+
+def _node_lines(node: Node, indent: str, out: list[str]) -> None:
+    head = f"{indent}{short(node.triple)}"
+    if node.rule is None and node.asserted:
+        where = "; ".join(
+            a.file + (f" (source: {', '.join(a.sources)})" if a.sources else "")
+            for a in node.asserted
+        )
+        out.append(f"{head}  [asserted in {where}]")
+    else:
+        tag = node.rule or "?"
+        if node.note:
+            tag += f"; {node.note}"
+        out.append(f"{head}  [{tag}]")
+    if node.dates:
+        out.append(f"{indent}    dates compared: {_dates_text(node.dates)}")
+    if node.period:
+        spans = ", ".join(
+            f"from {p['from'] or 'the beginning'} until {p['until'] or 'now (ongoing)'}"
+            for p in node.period
+        )
+        out.append(f"{indent}    this derivation holds {spans}")
+    for p in node.premises:
+        _node_lines(p, indent + "  ", out)
+
+
+def _dates_text(dates: dict[str, str | None]) -> str:
+    parts = []
+    for name, value in dates.items():
+        if name == "asOf":
+            continue
+        parts.append(f"{name} {value}" if value is not None else f"no {name}")
+    if "asOf" in dates:
+        parts.append(f"asOf {dates['asOf']}")
+    return ", ".join(parts)
+
+
+# --------------------------------------------------------------------------- explain
+
+
+def explain(
+    snapshot: Any,
+    s: Term | str,
+    p: Term | str,
+    o: Term | str,
+    as_of: str | date | None = None,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> Explanation | None:
+    """Why ``(s, p, o)`` holds (terms, or text such as ``id:nation/FIN``); None if it does not."""
+    subject = s if not isinstance(s, str) else parse_term(s, "s", literal=False)
+    predicate = p if not isinstance(p, str) else parse_term(p, "p", literal=False)
+    obj = o if not isinstance(o, str) else parse_term(o, "o")
+    triple = ox.Triple(subject, predicate, obj)
+    when = temporal.parse_as_of(as_of) if as_of is not None else None
+    graphs = temporal.graphs_as_of(snapshot, when) if when else None
+    if not _holds(snapshot, triple, graphs):
+        return None
+    builder = _Builder(snapshot, when, max_depth, max_nodes)
+    root = builder.node(triple, 0, frozenset())
+    return Explanation(triple, when, root, builder.count, builder.truncated, builder.rules_used)
+
+
+def _holds(snapshot: Any, t: ox.Triple, graphs: list[str] | None) -> bool:
+    if graphs is None:
+        return any(
+            True
+            for _ in snapshot.store.quads_for_pattern(
+                t.subject, t.predicate, t.object, ox.DefaultGraph()
+            )
+        )
+    return any(
+        True
+        for g in graphs
+        for _ in snapshot.store.quads_for_pattern(t.subject, t.predicate, t.object, ox.NamedNode(g))
+    )
+
+
+_PROVENANCE: dict[Path, Any] = {}
+_LOCK = threading.Lock()
+
+
+def _provenance(path: Path) -> Any:
+    from milgraph.reasoning import ProvenanceStore
+
+    with _LOCK:
+        store = _PROVENANCE.get(path)
+        if store is None:
+            store = _PROVENANCE[path] = ProvenanceStore(path)
+        return store
+
+
+def rule_shapes(snapshot: Any) -> dict[str, RuleShape]:
+    """The SPARQL rules the snapshot was reasoned with (recorded in its manifest); the
+    bundled rules for a snapshot that predates that record."""
+    files = snapshot.manifest.get("temporal", {}).get("rules", {}).get("files")
+    if files is None:
+        return {r.name: r for r in load_shapes(paths.RULES_DIR)}
+    out = {}
+    for f in files:
+        shape = parse_rule(f["text"], Path(f["path"]) if f.get("path") else None)
+        out[shape.name] = shape
+    return out
+
+
+def _where(shape: RuleShape) -> str:
+    if shape.path is None:
+        return shape.name
+    if shape.path.is_absolute() and shape.path.is_relative_to(paths.PROJECT_ROOT):
+        return shape.path.relative_to(paths.PROJECT_ROOT).as_posix()
+    return shape.path.as_posix()
+
+
+class _Builder:
+    def __init__(self, snapshot: Any, when: date | None, max_depth: int, max_nodes: int) -> None:
+        self.snapshot = snapshot
+        self.when = when
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.count = 0
+        self.truncated = False
+        self.seen: set[Any] = set()
+        self.shapes = rule_shapes(snapshot)
+        self.rules_used: dict[str, str] = {}
+        self.provenance = _provenance(
+            snapshot.path / STATIC_PROVENANCE if when else snapshot.provenance_path
+        )
+        self.temporal = temporal.store_of(snapshot) if when else None
+
+    def node(self, t: Any, depth: int, path: frozenset) -> Node:
+        self.count += 1
+        if t in path:
+            return Node(t, note="cycle")
+        if t in self.seen:
+            return Node(t, rule=self._rule_of(t), note="explained above")
+        if depth >= self.max_depth or self.count > self.max_nodes:
+            self.truncated = True
+            return Node(t, rule=self._rule_of(t), note="truncated")
+        self.seen.add(t)
+        assertions = self._assertions(t)
+        if assertions:
+            return Node(t, asserted=assertions)
+        rule, premises, dates, piece = self._derivation(t)
+        if rule is None:
+            return Node(t, note="no derivation recorded")
+        node = Node(t, rule=rule, dates=dates, period=piece)
+        if rule in self.shapes:
+            shape = self.shapes[rule]
+            self.rules_used[rule] = f"{_where(shape)} — {_summary(shape.text)}"
+        inner = path | {t}
+        node.premises = [self.node(p, depth + 1, inner) for p in premises]
+        return node
+
+    # -- where a triple comes from
+
+    def _assertions(self, t: Any) -> list[Assertion]:
+        if not isinstance(t, ox.Triple):
+            return []
+        store = self.snapshot.store
+        if not any(
+            True
+            for _ in store.quads_for_pattern(
+                t.subject, t.predicate, t.object, ox.NamedNode(ASSERTED_GRAPH)
+            )
+        ):
+            return []
+        out = []
+        for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None):
+            g = q.graph_name
+            if not isinstance(g, ox.NamedNode) or not _is_file_graph(g.value):
+                continue
+            out.append(Assertion(g.value, g.value[len(GRAPH_IRI) :], self._sources(t.subject, g)))
+        return sorted(out, key=lambda a: a.file)
+
+    def _sources(self, subject: Any, graph: ox.NamedNode) -> list[str]:
+        found = []
+        for pred in (DCTERMS_SOURCE, PROV_DERIVED):
+            for q in self.snapshot.store.quads_for_pattern(
+                subject, ox.NamedNode(pred), None, graph
+            ):
+                found.append(q.object.value if hasattr(q.object, "value") else str(q.object))
+        return sorted(set(found))
+
+    # -- how it was derived
+
+    def _rule_of(self, t: Any) -> str | None:
+        if self._assertions(t):
+            return None
+        rule, _, _, _ = self._derivation(t, premises=False)
+        return rule
+
+    def _derivation(
+        self, t: Any, *, premises: bool = True
+    ) -> tuple[str | None, tuple, dict[str, str | None], list[dict[str, str | None]] | None]:
+        piece = None
+        rule: str | None = None
+        found: tuple = ()
+        dates: dict[str, str | None] = {}
+        if self.temporal is not None and isinstance(t, ox.Triple):
+            hit = self.temporal.firing(t, day(self.when))
+            if hit is not None:
+                firing, days = hit
+                if firing.rule != ASSERTED:
+                    rule, found, piece = firing.rule, firing.premises, days.describe()
+                    dates = {k: v for k, v in firing.detail if k != "evaluated"}
+                    swept = any(v == SWEPT for _, v in firing.detail)
+                    if swept and premises and rule in self.shapes:
+                        found, dates = self._rule_bindings(rule, t)
+        if rule is None:
+            with _LOCK:
+                d = self.provenance.derivation(t)
+            if d is not None:
+                rule, found = d.rule, tuple(d.premises)
+                if rule in self.shapes and not found and premises:
+                    found, dates = self._rule_bindings(rule, t)
+        if rule in self.shapes:
+            dates = dates or self._dates_from_premises(self.shapes[rule], found)
+            dates = _annotate_partial(dates)
+            if self.when is not None and self.shapes[rule].uses_as_of:
+                dates["asOf"] = self.when.isoformat()
+        return rule, found, dates, piece
+
+    def _dates_from_premises(self, shape: RuleShape, found: tuple) -> dict[str, str | None]:
+        """The date-valued patterns of a rule: the value a premise matched, or None (an
+        OPTIONAL date that was absent, e.g. no end date)."""
+        if not shape.uses_as_of:
+            return {}
+        out: dict[str, str | None] = {}
+        for pattern in (*shape.required, *shape.optional):
+            pred = pattern[1]
+            if not isinstance(pred, ox.NamedNode) or not isinstance(pattern[2], str):
+                continue
+            name = pred.value.rsplit("#", 1)[-1]
+            if not name.endswith("Date"):
+                continue
+            value = next(
+                (
+                    x.object.value
+                    for x in found
+                    if x.predicate == pred and isinstance(x.object, ox.Literal)
+                ),
+                None,
+            )
+            out[name] = value
+        return out
+
+    def _rule_bindings(self, rule: str, t: ox.Triple) -> tuple[tuple, dict[str, str | None]]:
+        """Premises of a SPARQL-rule conclusion found by running the rule's body with the
+        conclusion's terms bound (used where no premises were recorded)."""
+        shape = self.shapes[rule]
+        head = next((h for h in shape.template if h[1] == t.predicate), None)
+        if head is None:
+            return (), {}
+        subs = {}
+        for var, term in ((head[0], t.subject), (head[2], t.object)):
+            if isinstance(var, str):
+                subs[ox.Variable(var)] = term
+        text = shape.bound_to(shape.select_text, self.when.isoformat() if self.when else None)
+        graphs = temporal.graphs_as_of(self.snapshot, self.when) if self.when else None
+        try:
+            solutions = self.snapshot.query(text, default_graph=graphs, substitutions=subs)
+            first = next(iter(solutions), None)
+        except (SyntaxError, RuntimeError, OSError):
+            return (), {}
+        if first is None:
+            return (), {}
+        binding = {v.value: first[v] for v in solutions.variables if first[v] is not None}
+        premises = []
+        for pattern in (*shape.required, *shape.optional):
+            terms = [binding.get(x) if isinstance(x, str) else x for x in pattern]
+            if all(x is not None for x in terms):
+                try:
+                    premises.append(ox.Triple(*terms))
+                except TypeError:
+                    continue
+        return tuple(premises), self._dates_from_premises(shape, tuple(premises))
+
+
+def _annotate_partial(dates: dict[str, str | None]) -> dict[str, str | None]:
+    """Say how a partial date was read (the documented rule), e.g. ``1960 (from 1960-01-01)``."""
+    out = {}
+    for name, value in dates.items():
+        if value and len(value) in (4, 7) and value[:4].isdigit():
+            dt = "gYear" if len(value) == 4 else "gYearMonth"
+            lit = ox.Literal(value, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{dt}"))
+            try:
+                first, after = period(lit)
+            except DateValueError:
+                out[name] = value
+                continue
+            if is_partial(lit):
+                out[name] = (
+                    f"{value} (partial: counts from {iso(first)})"
+                    if name in ("startDate", "signatureDate", "entryIntoForceDate")
+                    else f"{value} (partial: holds until the day before {iso(after)})"
+                )
+                continue
+        out[name] = value
+    return out
+
+
+def _summary(text: str) -> str:
+    for line in text.splitlines():
+        if line.lstrip("# ").startswith("summary:"):
+            return line.split("summary:", 1)[1].strip()
+    return ""
+
+
+def _is_file_graph(iri: str) -> bool:
+    if not iri.startswith(GRAPH_IRI):
+        return False
+    return iri not in (ASSERTED_GRAPH, INFERRED_GRAPH) and not iri.startswith(ASOF_GRAPH_PREFIX)
