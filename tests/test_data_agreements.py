@@ -415,6 +415,16 @@ def test_concepts_used_are_the_agreed_scheme_iris(store: ox.Store) -> None:
             "ArmsLimitation",
             "Verification",
         },
+        # mil:TrustPrincipleScheme as committed by the ontology helper (branch "ontology").
+        "principle": {
+            "Transparency",
+            "Reciprocity",
+            "Verification",
+            "ConflictResolution",
+            "Accountability",
+            "Predictability",
+            "Dialogue",
+        },
     }
     for prop, names in agreed.items():
         used = values(store, f"SELECT DISTINCT ?c WHERE {{ ?s mil:{prop} ?c }}")
