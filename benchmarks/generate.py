@@ -6,9 +6,12 @@ asserted triples. The same arguments always give byte-identical files, so result
 on one machine can be reproduced on another.
 
 The data is *synthetic* and marked so everywhere: nations use the ISO 3166 user-assigned
-codes ``XAA``–``XZZ`` and Correlates-of-War codes from 1000 up (no real state has either),
-labels say "Synthetic", and every record's ``dcterms:source`` is the synthetic dataset node.
-It can never be mistaken for, or merged with, the curated facts in ``data/``.
+codes ``XAA``–``XZZ`` (no real state has one, ever), labels say "Synthetic", and every
+record's ``dcterms:source`` is the synthetic dataset node. Nations carry no Correlates-of-War
+code: that number space (2–999, ``ontology/shapes.ttl``) has no range reserved against real
+states. It can never be mistaken for, or merged with, the curated facts in ``data/``.
+The output conforms to ``ontology/shapes.ttl`` (the serving benchmark builds it with SHACL
+validation on).
 
 Shape, chosen to resemble the real graph:
 - nation activity is Zipf-skewed (``XAA`` takes part in far more exercises than ``XZZ``);
@@ -34,7 +37,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 #: Bumped whenever the output for a given (triples, seed) changes; benchmarks key caches on it.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 MIL = "https://w3id.org/milgraph/ontology#"
 ID = "https://w3id.org/milgraph/id/"
@@ -257,8 +260,6 @@ class Generator:
                     ("rdfs:label", [lit(f"Synthetic Nation {code}", "en"),
                                     lit(f"Nation synthétique {code}", "fr")]),
                     ("mil:isoCode", lit(code)),
-                    ("mil:cowCode", str(1000 + i)),
-                    ("mil:cowAbbreviation", lit(code)),
                     ("dcterms:source", "dataset:milgraph-synthetic-benchmark"),
                 ],
             )  # fmt: skip
@@ -385,15 +386,19 @@ class Generator:
         in_force: date | None,
         terminated: date | None,
     ) -> None:
+        party_signed = self.day(signed, signed + timedelta(days=90))
         pairs: list[tuple[str, str | Sequence[str]]] = [
             ("a", "mil:Adherence"),
             ("mil:adherent", party.node),
             ("mil:agreement", agreement),
-            ("mil:signatureDate", dt(self.day(signed, signed + timedelta(days=90)))),
+            ("mil:signatureDate", dt(party_signed)),
         ]
         if in_force is not None:
             horizon = terminated or TODAY
-            joined = self.day(in_force, min(horizon, in_force + timedelta(days=3650)))
+            # in force for the party on or after its own signature (a shape checks the order)
+            joined = self.day(
+                max(in_force, party_signed), min(horizon, in_force + timedelta(days=3650))
+            )
             pairs.append(("mil:entryIntoForceDate", dt(joined)))
             r = self.rng.random()
             if r < 0.05 and horizon - joined > timedelta(days=800):

@@ -547,9 +547,10 @@ SELECT ?m ?org ?orgLabel ?role ?start ?end ?alliance WHERE {
 }
 """
 _ADHERENCES = """
-SELECT ?ad ?ag ?agLabel ?start ?sig ?force ?susp ?wd ?term WHERE {
+SELECT ?ad ?ag ?agLabel ?start ?sig ?force ?end ?susp ?wd ?term WHERE {
   ?ad mil:adherent ?n ; mil:agreement ?ag .
   OPTIONAL { ?ad mil:startDate ?start }
+  OPTIONAL { ?ad mil:endDate ?end }
   OPTIONAL { ?ad mil:signatureDate ?sig }
   OPTIONAL { ?ad mil:entryIntoForceDate ?force }
   OPTIONAL { ?ad mil:suspensionDate ?susp }
@@ -636,6 +637,7 @@ def _status(rec: dict[str, Any], on: int) -> str:
     term = _days_of(rec.get("term"), end=True)
     wd = _days_of(rec.get("wd"), end=True)
     susp = _days_of(rec.get("susp"), end=True)
+    ended = _days_of(rec.get("end"), end=True)
     force = _days_of(rec.get("force"), end=False)
     sig = _days_of(rec.get("sig"), end=False)
     start = _days_of(rec.get("start"), end=False)
@@ -643,6 +645,8 @@ def _status(rec: dict[str, Any], on: int) -> str:
         return "terminated"
     if wd is not None and on >= wd:
         return "withdrawn"
+    if ended is not None and on >= ended:
+        return "no longer a party"
     if susp is not None and on >= susp:
         return "suspended"
     if force is not None and on >= force:
@@ -670,6 +674,7 @@ def _adherence_record(snapshot: Any, n: ox.NamedNode, r: dict[str, Any], on: int
         "start": "startDate",
         "sig": "signatureDate",
         "force": "entryIntoForceDate",
+        "end": "endDate",
         "susp": "suspensionDate",
         "wd": "withdrawalDate",
     }
@@ -953,6 +958,11 @@ SELECT ?kind ?date ?fact ?related ?role WHERE {
     ?fact mil:adherent ?n ; mil:agreement ?related ; mil:withdrawalDate ?date .
     BIND("withdrew" AS ?kind)
   } UNION {
+    ?fact mil:adherent ?n ; mil:agreement ?related ; mil:endDate ?date .
+    FILTER NOT EXISTS { ?fact mil:withdrawalDate ?date }
+    FILTER NOT EXISTS { ?related mil:terminationDate ?date }
+    BIND("ceased to be a party" AS ?kind)
+  } UNION {
     ?fact mil:adherent ?n ; mil:agreement ?related . ?related mil:terminationDate ?date .
     FILTER NOT EXISTS { ?fact mil:withdrawalDate ?withdrawn }
     BIND("agreement terminated" AS ?kind)
@@ -1003,6 +1013,7 @@ _ORDER = {
     "statehood began": 0,
     "membership ended": 1,
     "withdrew": 2,
+    "ceased to be a party": 2,
     "agreement terminated": 3,
     "suspended": 4,
     "gave notice of withdrawal": 5,
@@ -1066,6 +1077,7 @@ def _event_text(kind: str, related: str | None, role: Any) -> str:
         "suspended": f"suspended {what}",
         "gave notice of withdrawal": f"gave notice of withdrawal from {what}",
         "withdrew": f"withdrew from {what}",
+        "ceased to be a party": f"ceased to be a party to {what}",
         "agreement terminated": f"{what} terminated",
         "hosted exercise": f"hosted {what}",
         "took part in exercise": f"took part in {what}",

@@ -6,7 +6,7 @@ Each check is a SPARQL query answered by the snapshot's precomputed view for tha
 from __future__ import annotations
 
 import pytest
-from analysis_support import ID, MIL, PREFIXES, local, world
+from analysis_support import ID, MIL, PREFIXES, local, world, world_full_dates
 
 from milgraph import temporal
 from milgraph.errors import QueryError
@@ -76,6 +76,22 @@ def test_party_status_edges() -> None:
     assert ask(f"id:nation\\/RUS mil:partyTo {new_start}", "2023-02-20")
     assert not ask(f"id:nation\\/RUS mil:partyTo {new_start}", "2023-02-21")  # suspension
     assert ask(f"id:nation\\/USA mil:partyTo {new_start}", "2023-02-21")
+
+
+@pytest.mark.parametrize(
+    ("day", "ddr", "pol"),
+    [
+        ("1970-03-04", False, False),
+        ("1970-03-05", True, True),
+        ("1990-10-02", True, True),
+        ("1990-10-03", False, True),  # the GDR ceased to exist: end date, exclusive
+        (None, False, True),  # the current view
+    ],
+)
+def test_end_date_of_an_adherence_ends_the_party_relation(day, ddr: bool, pol: bool) -> None:
+    q = PREFIXES + "SELECT ?x WHERE { ?x mil:partyTo id:agreement\\/npt }"
+    parties = {local(r["x"].value) for r in temporal.query(world_full_dates(), q, as_of=day)}
+    assert parties == {x for x, on in (("DDR", ddr), ("POL", pol)) if on}
 
 
 def test_signed_agreement_record_exists_before_entry_into_force() -> None:

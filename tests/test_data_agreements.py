@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph.namespaces import sparql_prologue
+from milgraph.validate import to_rdflib
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -415,6 +416,16 @@ def test_concepts_used_are_the_agreed_scheme_iris(store: ox.Store) -> None:
             "ArmsLimitation",
             "Verification",
         },
+        # mil:TrustPrincipleScheme as committed by the ontology helper (branch "ontology").
+        "principle": {
+            "Transparency",
+            "Reciprocity",
+            "Verification",
+            "ConflictResolution",
+            "Accountability",
+            "Predictability",
+            "Dialogue",
+        },
     }
     for prop, names in agreed.items():
         used = values(store, f"SELECT DISTINCT ?c WHERE {{ ?s mil:{prop} ?c }}")
@@ -467,3 +478,60 @@ def test_every_referenced_nation_and_organisation_is_described_in_the_bundled_da
     )
     described = values(everything, "SELECT DISTINCT ?n WHERE { ?n a ?class }")
     assert referenced - described == set(), "referenced but never described in data/"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="data gap, not the rule (party-to.rq honours mil:endDate): "
+    "adherence/vienna-document-1990/YUG has no mil:endDate (docs/data-notes-agreements.md: "
+    "end dates for Yugoslavia not recorded); remove this marker once it has a sourced one",
+)
+def test_states_that_ceased_to_exist_are_not_party_to_anything_now(store: ox.Store) -> None:
+    now = party_to(store, None)
+    assert not {p for p in now if p[0] in FORMER_STATES}
+
+
+#: Warnings the curated files knowingly carry: facts left out because no source gives them
+#: (see docs/data-notes-agreements.md). Any other shape result on these files is a regression.
+EXPECTED_WARNING_SHAPES = {
+    "AdherenceDatedShape",  # successors, CUES navies, DGMO hotline, Sweden/Open Skies: no day
+    "AgreementDatedShape",  # CUES (adopted, not signed), DGMO hotline arrangement (no public date)
+    "TrainingRecipient",  # IMET, ITEC, NATO Defense College: recipients not listed state by state
+}
+
+
+def test_curated_files_conform_to_the_shapes() -> None:
+    import pyshacl
+    import rdflib
+
+    ontology = rdflib.Graph()
+    for path in sorted((ROOT / "ontology").glob("*.ttl")):
+        if path.name != "shapes.ttl":
+            ontology.parse(path)
+    mine = values(load(*FILES), "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
+    data = rdflib.Graph()
+    for path in sorted(DATA.glob("*.ttl")):  # all curated files: they describe the nations
+        data.parse(path)
+    # Imported files may describe the same nodes (e.g. exercise series from MME); only those
+    # statements matter here, and reading just them keeps the test fast.
+    for path in sorted(DATA.glob("imported/*.ttl")):
+        for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
+            if quad.subject.value in mine:
+                data.add(
+                    (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+                )
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    _conforms, report, _text = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs", advanced=True
+    )
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    unexpected = []
+    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = str(report.value(result, sh.focusNode))
+        if focus not in mine:
+            continue
+        severity = str(report.value(result, sh.resultSeverity)).rsplit("#", 1)[-1]
+        shape = str(report.value(result, sh.sourceShape)).rsplit("#", 1)[-1]
+        if severity == "Violation" or shape not in EXPECTED_WARNING_SHAPES:
+            unexpected.append((severity, shape, focus, str(report.value(result, sh.resultMessage))))
+    assert not unexpected, "\n".join(map(str, unexpected))

@@ -73,7 +73,7 @@ def test_a_triple_that_does_not_hold_is_404(client: TestClient) -> None:
     ("params", "needle"),
     [
         ({**FIN_NATO, "asOf": "01/04/2024"}, "YYYY-MM-DD"),
-        ({**FIN_NATO, "s": "nation:FIN"}, "unknown prefix 'nation'"),
+        ({**FIN_NATO, "s": "country:FIN"}, "unknown prefix 'country'"),  # nation: is known
         ({**FIN_NATO, "p": '"memberOf"'}, "is not an IRI"),
     ],
 )

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph.importers import cow_states, default_output
+from milgraph.importers.curated import CuratedLabels
 from milgraph.importers.nations import NationResolver
 from milgraph.importers.turtle import TurtleDocument
 
@@ -144,3 +145,38 @@ def test_output_is_deterministic_and_committed_file_is_current(built, resolver) 
     assert again.render() == doc.render()
     assert default_output("cow-states").read_text(encoding="utf-8") == doc.render(), (
         "data/imported/cow-states.ttl is stale: run `milgraph import cow-states`")
+
+
+def test_curated_labels_win_and_cow_names_become_alternatives(built) -> None:
+    """One English rdfs:label per nation in the bundled graph: where data/un.ttl names a state
+    differently ("Eswatini"), COW's name ("Swaziland") is only a skos:altLabel."""
+    doc, report, store = built
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+    assert select(store, f"SELECT ?l WHERE {{ <{N}SWZ> <{rdfs}label> ?l }}") == []
+    assert select(store, f"SELECT ?l WHERE {{ <{N}SWZ> <{skos}altLabel> ?l }}") == [
+        ("Swaziland",)]
+    assert select(store, f"SELECT ?l WHERE {{ <{N}USA> <{skos}altLabel> ?l }}") == [
+        ("United States of America",)]
+    # where the names agree, the import keeps its own (identical) label
+    assert select(store, f"SELECT ?l WHERE {{ <{N}FRA> <{rdfs}label> ?l }}") == [("France",)]
+    assert report.tallies["COW names kept as skos:altLabel (data/un.ttl labels the node)"] == 14
+
+    merged = ox.Store()
+    merged.load(input=doc.render().encode(), format=ox.RdfFormat.TURTLE)
+    merged.load(path=str(REPO / "data" / "un.ttl"), format=ox.RdfFormat.TURTLE)
+    twice = select(merged, f"""SELECT ?n WHERE {{ ?n a mil:Nation ; <{rdfs}label> ?a , ?b .
+        FILTER(?a != ?b && LANG(?a) = LANG(?b)) }}""")
+    assert twice == []
+    unlabelled = select(merged, f"""SELECT ?n WHERE {{ ?n a mil:Nation .
+        FILTER NOT EXISTS {{ ?n <{rdfs}label> ?l }} }}""")
+    assert unlabelled == []
+
+
+def test_without_curated_labels_cow_names_are_the_labels(resolver) -> None:
+    doc, report = cow_states.build(COW, resolver, curated=CuratedLabels())
+    store = ox.Store()
+    store.load(input=doc.render().encode(), format=ox.RdfFormat.TURTLE)
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    assert select(store, f"SELECT ?l WHERE {{ <{N}SWZ> <{label}> ?l }}") == [("Swaziland",)]
+    assert "COW names kept as skos:altLabel (data/un.ttl labels the node)" not in report.tallies

@@ -51,29 +51,46 @@ def participants(store: ox.Store, exercise: str) -> list[str]:
 def test_counts(built) -> None:
     _, report, store = built
     assert report.total_rows == 3707
-    # 91 rows name no participant at all (only -9): no exercise record without a participant
-    assert len(report.rejected) == 91
-    assert {p.reason for p in report.rejected} == {
-        "no participant resolves to a state or organisation (only -9 markers): an exercise "
-        "record needs at least one"}
-    assert report.records["exercises"] == 3707 - 91
+    assert report.rejected == []
+    assert report.records["exercises"] == 3707  # every row is an exercise
     n = select(store, "SELECT (COUNT(?x) AS ?n) WHERE { ?x a mil:MilitaryExercise }")
-    assert n == [("3616",)]
+    assert n == [("3707",)]
     ids = select(store, """SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {
         ?x a mil:MilitaryExercise ; dcterms:identifier ?i }""")
-    assert ids == [("3615",)]  # mme3460 is two exercises, both with participants
+    assert ids == [("3704",)]  # mme3457, mme3458 and mme3460 are two exercises each
     assert report.tallies["missing-participant markers (-9)"] == 208
+
+
+def test_rows_naming_no_participant_are_exercises_with_participants_unknown(built) -> None:
+    _, report, store = built
+    flagged = select(store, """SELECT ?x WHERE { ?x a mil:MilitaryExercise ;
+        mil:participantsUnknown true }""")
+    assert len(flagged) == 91 == report.tallies["exercises with participants unknown"]
+    # explicit, never mixed with participants, and every other exercise has one
+    assert select(store, """SELECT ?x WHERE { ?x mil:participantsUnknown true ;
+        mil:participant ?p }""") == []
+    assert select(store, """SELECT ?x WHERE { ?x a mil:MilitaryExercise .
+        FILTER NOT EXISTS { ?x mil:participant ?p }
+        FILTER NOT EXISTS { ?x mil:participantsUnknown true } }""") == []
+    noted = [n for n in report.notes if n.reason.startswith("participants unknown")]
+    assert len(noted) == 91
+    # the 2007 row of mme3457 (line 3163): "Noble Award", Izmir, only -9 participants
+    rows = select(store, f"""SELECT ?l ?loc ?s ?note WHERE {{ <{X}mme-3457-2007>
+        <http://www.w3.org/2000/01/rdf-schema#label> ?l ; mil:location ?loc ;
+        mil:startDate ?s ; mil:participantsUnknown true ;
+        <http://www.w3.org/2004/02/skos/core#note> ?note }}""")
+    assert rows == [("Noble Award", "Izmir, Turkey", "2007-05", "Forces from 17 NATO nations")]
 
 
 def test_duplicated_ids_are_kept_apart_and_reported(built) -> None:
     _, report, store = built
     dups = sorted(n.reason.rsplit(" ", 1)[1] for n in report.notes
                   if n.reason.startswith("duplicated id"))
-    # the 2007 rows of mme3457 and mme3458 name no participant and are rejected; the IRIs of
-    # the others keep the year suffix so that they do not depend on which rows are rejected
-    assert dups == ["mme-3457-1996", "mme-3458-2000", "mme-3460-1995", "mme-3460-2005"]
-    rejected = sorted(p.line for p in report.rejected)
-    assert 3163 in rejected and 3164 in rejected
+    # each row of a duplicated id gets the start year as suffix (the pairs differ in year)
+    assert dups == ["mme-3457-1996", "mme-3457-2007", "mme-3458-2000", "mme-3458-2007",
+                    "mme-3460-1995", "mme-3460-2005"]
+    lines = sorted(n.line for n in report.notes if n.reason.startswith("duplicated id"))
+    assert 3163 in lines and 3164 in lines
     rows = select(store, """SELECT ?x ?l WHERE { ?x dcterms:identifier "mme3460" ;
         <http://www.w3.org/2000/01/rdf-schema#label> ?l }""")
     assert [x for x, _ in rows] == [X + "mme-3460-1995", X + "mme-3460-2005"]
@@ -126,12 +143,11 @@ def test_partial_dates_stay_partial(built) -> None:
     assert rows == [("1980-01", XSD + "gYearMonth")]
     days = select(store, """SELECT (COUNT(?x) AS ?n) WHERE { ?x mil:startDate ?s .
         FILTER(DATATYPE(?s) = <http://www.w3.org/2001/XMLSchema#gYearMonth>) }""")
-    rejected = {p.line for p in report.rejected}
     with (MME_DIR / "mme_v7.csv").open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        xx = sum(1 for row in reader if row["s.day"] == "xx" and reader.line_num not in rejected)
-    assert xx == 788  # of the 814 rows with s.day = xx, 26 are rejected (no participant)
+        xx = sum(1 for row in csv.DictReader(handle) if row["s.day"] == "xx")
+    assert xx == 814
     assert days == [(str(xx),)]
+    assert report.rejected == []
 
 
 def test_hosts_only_where_the_location_names_a_participant(built) -> None:
@@ -163,3 +179,25 @@ def test_output_is_deterministic_and_committed_file_is_current(built, resolver) 
     assert again.render() == doc.render()
     assert default_output("mme").read_text(encoding="utf-8") == doc.render(), (
         "data/imported/mme.ttl is stale: run `milgraph import mme`")
+
+
+def test_curated_series_spelling_wins(built) -> None:
+    """data/exercises.ttl labels BALTOPS in its official spelling; MME's "Baltops" is kept as
+    an alternative, so the series has one English label in the bundled graph."""
+    _, report, store = built
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    alt = "<http://www.w3.org/2004/02/skos/core#altLabel>"
+    baltops = f"<{ID}exercise-series/baltops>"
+    assert select(store, f"SELECT ?l WHERE {{ {baltops} {label} ?l }}") == []
+    assert select(store, f"SELECT ?l WHERE {{ {baltops} {alt} ?l }}") == [("Baltops",)]
+    rimpac = f"<{ID}exercise-series/rimpac>"  # same spelling in both: the label stays
+    assert select(store, f"SELECT ?l WHERE {{ {rimpac} {label} ?l }}") == [("RIMPAC",)]
+    assert report.tallies["series labelled by the curated data (MME spelling as altLabel)"] == 1
+
+    merged = ox.Store()
+    merged.load(input=built[0].render().encode(), format=ox.RdfFormat.TURTLE)
+    merged.load(path=str(REPO / "data" / "exercises.ttl"), format=ox.RdfFormat.TURTLE)
+    twice = select(merged, f"""SELECT ?s WHERE {{ ?s a mil:ExerciseSeries ; {label} ?a , ?b .
+        FILTER(?a != ?b && LANG(?a) = LANG(?b)) }}""")
+    assert twice == []
+    assert select(merged, f"SELECT ?l WHERE {{ {baltops} {label} ?l }}") == [("BALTOPS",)]

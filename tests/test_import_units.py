@@ -17,6 +17,7 @@ import rdflib
 from milgraph.errors import InputError
 from milgraph.importers import atop, cow_states, mme
 from milgraph.importers.csvfile import read_rows
+from milgraph.importers.curated import CuratedLabels
 from milgraph.importers.dates import DateError, PartialDate, partial_date
 from milgraph.importers.nations import DEFAULT_CODES, NationResolver, UnknownCode
 from milgraph.importers.turtle import XSD, TurtleDocument, integer, text, typed
@@ -256,7 +257,7 @@ def test_atop_fixture_import(resolver: NationResolver) -> None:
 
 def test_mme_fixture_import(resolver: NationResolver) -> None:
     doc, report = mme.build(FIXTURES / "mme", resolver)
-    assert report.total_rows == 9
+    assert report.total_rows == 11
     assert sorted((p.line, p.reason) for p in report.rejected) == [
         (6, "MMEID 'mmeX' is not of the form mme<number>"),
         (8, "no start date (s.year/s.month/s.day)"),
@@ -266,7 +267,8 @@ def test_mme_fixture_import(resolver: NationResolver) -> None:
     assert (5, "duplicated id: mme3 appears 2 times; this row is mme-3-1986") in notes
     unresolved = sorted(r for _, r in notes if r.startswith("unresolved participant"))
     assert [u.split(" (")[0] for u in unresolved] == [
-        "unresolved participant: Atlantis", "unresolved participant: Baltic States",
+        "unresolved participant: Atlantis", "unresolved participant: Atlantis",
+        "unresolved participant: Baltic States", "unresolved participant: Bermuda",
         "unresolved participant: Bermuda", "unresolved participant: Germany",
         "unresolved participant: Russia"]
     store = store_of(doc)
@@ -309,8 +311,60 @@ def test_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
 def test_plain_text_report_lists_rejections_and_note_counts(resolver: NationResolver) -> None:
     _, report = mme.build(FIXTURES / "mme", resolver)
     text_report = report.as_text()
-    assert "rows read     tests/fixtures/import/mme/mme_v7.csv: 9" in text_report
-    assert "written       exercises: 7" in text_report
+    assert "rows read     tests/fixtures/import/mme/mme_v7.csv: 11" in text_report
+    assert "written       exercises: 9" in text_report
     assert ("tests/fixtures/import/mme/mme_v7.csv:6: MMEID 'mmeX' is not of the form "
             "mme<number>") in text_report
     assert "    duplicated id: 2" in text_report
+
+
+def test_mme_rows_naming_no_participant_are_kept_explicitly(resolver: NationResolver) -> None:
+    """A row whose participants are all -9 is an exercise with participants unknown; a row
+    whose names all fail to resolve keeps them as unresolved participants. Neither is lost."""
+    doc, report = mme.build(FIXTURES / "mme", resolver)
+    store = store_of(doc)
+    rows = values(store, """SELECT ?x ?flag ?note WHERE { ?x mil:participantsUnknown ?flag ;
+        <http://www.w3.org/2004/02/skos/core#note> ?note }""")
+    assert rows == [(ID + "exercise/mme-9", "true", "Forces from 3 nations")]
+    assert values(store, "SELECT ?p WHERE { id:exercise\\/mme-9 mil:participant ?p }") == []
+    assert values(store, "SELECT ?u WHERE { id:exercise\\/mme-10 mil:unresolvedParticipant ?u }"
+                  ) == [("Atlantis",), ("Bermuda",)]
+    assert values(store, "SELECT ?f WHERE { id:exercise\\/mme-10 mil:participantsUnknown ?f }"
+                  ) == []
+    reasons = [n.reason for n in report.notes if n.line in (11, 12)]
+    assert any(r.startswith("participants unknown") for r in reasons)
+    assert any(r.startswith("no participant resolves") for r in reasons)
+
+
+def test_curated_labels_come_from_the_top_level_data_files(tmp_path: Path) -> None:
+    (tmp_path / "imported").mkdir()
+    (tmp_path / "un.ttl").write_text(
+        '<https://w3id.org/milgraph/id/nation/SWZ> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Eswatini"@en , "eSwatini"@ss .\n',
+        encoding="utf-8")
+    (tmp_path / "imported" / "cow.ttl").write_text(
+        '<https://w3id.org/milgraph/id/nation/SWZ> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Swaziland"@en .\n', encoding="utf-8")
+    labels = CuratedLabels.read(tmp_path)
+    assert labels.labels(ID + "nation/SWZ", "en") == {"Eswatini"}
+    assert labels.labels(ID + "nation/SWZ", "ss") == {"eSwatini"}
+    assert labels.labels(ID + "nation/USA", "en") == set()
+
+
+def test_a_broken_curated_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "broken.ttl").write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        CuratedLabels.read(tmp_path)
+    assert "broken.ttl" in str(err.value) and "curated labels" in str(err.value)
+
+
+def test_mme_series_spelling_of_the_curated_data_wins(resolver: NationResolver) -> None:
+    series = ID + "exercise-series/golden-test"
+    curated = CuratedLabels({series: {"en": {"GOLDEN TEST"}}})
+    doc, report = mme.build(FIXTURES / "mme", resolver, curated=curated)
+    store = store_of(doc)
+    assert values(store, "SELECT ?l WHERE { id:exercise-series\\/golden-test rdfs:label ?l }") == []
+    alt = values(store, """SELECT ?l WHERE { id:exercise-series\\/golden-test
+        <http://www.w3.org/2004/02/skos/core#altLabel> ?l }""")
+    assert alt == [("Golden Test",), ("golden test",)]
+    assert report.tallies["series labelled by the curated data (MME spelling as altLabel)"] == 1

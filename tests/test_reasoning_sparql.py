@@ -109,6 +109,13 @@ def test_party_to_ends_with_withdrawal_suspension_or_termination() -> None:
     assert parties(reasoned("1980-01-01"), "t1") == set()            # before entry into force
 
 
+def test_party_to_ends_with_the_adherence_end_date() -> None:
+    assert "EEE" not in parties(reasoned(), "t1")                    # ended: not party now
+    assert "EEE" in parties(reasoned("1995-01-01"), "t1")
+    assert "EEE" in parties(reasoned("2000-12-31"), "t1")
+    assert "EEE" not in parties(reasoned("2001-01-01"), "t1")        # end dates are exclusive
+
+
 def test_exercised_with_uses_owl_first_and_feeds_it_back() -> None:
     result = reasoned()
     pairs = {(t.subject.value[-3:], t.object.value[-3:]) for t in result.inferred

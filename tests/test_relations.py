@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from analysis_support import ID, world
+from analysis_support import ID, world, world_full_dates
 
 from milgraph.errors import QueryError
 from milgraph.relations import AmbiguousNation, NationNotFound, profile, resolve_nation, timeline
@@ -145,6 +145,17 @@ def test_agreement_status_per_side_and_measures() -> None:
     assert later["agreements"][0]["inForceTogether"] == [
         {"from": "1988-06-01", "until": "1991-12-26"}
     ]
+
+
+def test_an_adherence_that_ended_is_no_longer_in_force() -> None:
+    p = profile(world_full_dates(), "POL", "DDR", "1989", "1991").to_json()
+    (npt,) = p["agreements"]
+    assert npt["status"] == "POL: in force; DDR: no longer a party"
+    assert npt["inForceTogether"] == [{"from": "1989-01-01", "until": "1990-10-03"}]
+    t = timeline(world_full_dates(), "DDR").to_json()
+    events = [(e["date"], e["label"]) for e in t["events"]]
+    assert ("1990-10-03", "ceased to be a party to Treaty on the Non-Proliferation of Nuclear "
+            "Weapons") in events  # fmt: skip
 
 
 def test_profile_refuses_bad_requests() -> None:

@@ -44,10 +44,9 @@ def test_reload_switches_to_new_data_and_keeps_old_on_failure(server):
     assert ask(server, ASK_NOR) is False
     (server.data / "norway.ttl").write_text(
         "@prefix mil: <https://w3id.org/milgraph/ontology#> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix dcterms: <http://purl.org/dc/terms/> .\n"
-        f"<{ID}nation/NOR> a mil:Nation ; mil:isoCode \"NOR\" ; rdfs:label \"Norway\"@en ;\n"
-        "    dcterms:source <https://www.iso.org/iso-3166-country-codes.html> .\n"
+        f"<{ID}nation/NOR> a mil:Nation ; mil:isoCode \"NOR\" ;\n"
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "Norway"@en ;\n'
+        "  <http://purl.org/dc/terms/source> <https://www.iso.org/iso-3166-country-codes.html> .\n"
     )
     r = server.http.post("/admin/reload", headers=AUTH)
     assert r.status_code == 200, r.text

@@ -9,6 +9,10 @@ effect as COW codes it: ``mil:dateKind mil:DateKindEffective``.
 COW gives the last day of a spell; milgraph intervals are half-open, so ``mil:endDate`` is the
 day after COW's end date. A spell COW ends on 2016-12-31 (the end of its coverage) has no end
 date and carries ``mil:observedUntil 2016-12-31``.
+
+COW's name is the nation's English ``rdfs:label`` unless the curated data (``data/un.ttl``)
+already labels the node: then the curated name wins and COW's, where it differs
+("Swaziland" for Eswatini), is written as ``skos:altLabel`` (see curated.py).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from milgraph.importers.common import (
     mil,
 )
 from milgraph.importers.csvfile import DATASETS_DIR, find_file, read_rows, shown
+from milgraph.importers.curated import CuratedLabels
 from milgraph.importers.dates import DateError, PartialDate, next_day, parse_int, partial_date
 from milgraph.importers.nations import (
     HISTORICAL,
@@ -49,10 +54,15 @@ COVERAGE_END = date(2016, 12, 31)
 
 
 def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
-          ) -> tuple[TurtleDocument, ImportReport]:
-    """Read ``states2016.csv`` (or the folder holding it) into Turtle and a report."""
+          curated: CuratedLabels | None = None) -> tuple[TurtleDocument, ImportReport]:
+    """Read ``states2016.csv`` (or the folder holding it) into Turtle and a report.
+
+    ``curated`` (default: the labels of ``data/*.ttl``) decides which nations keep COW's
+    name as ``rdfs:label`` and which get it as ``skos:altLabel`` only.
+    """
     source = find_file(path, FILE)
     resolver = resolver or NationResolver()
+    curated = CuratedLabels.read() if curated is None else curated
     report = ImportReport("cow-states", sources=[source, resolver.source])
     doc = TurtleDocument(header=[
         "Correlates of War state system membership v2016, imported by `milgraph import "
@@ -127,7 +137,9 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
             report.wrote("statehood periods")
 
     for slug in sorted(codes_of):
-        _add_nation(doc, slug, resolver, codes_of[slug], abbrevs_of[slug], names_of[slug])
+        if _add_nation(doc, slug, resolver, codes_of[slug], abbrevs_of[slug], names_of[slug],
+                       curated):
+            report.tally("COW names kept as skos:altLabel (data/un.ttl labels the node)")
         report.wrote("nations")
     for successor, predecessor, _reason in SUCCESSORS:
         if successor in codes_of and predecessor in codes_of:  # both nodes in this import
@@ -137,7 +149,9 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
 
 
 def _add_nation(doc: TurtleDocument, slug: str, resolver: NationResolver, codes: set[int],
-                abbrevs: set[str], cow_names: set[tuple[int, str]]) -> None:
+                abbrevs: set[str], cow_names: set[tuple[int, str]],
+                curated: CuratedLabels) -> bool:
+    """Write the nation node; True when the curated label differs from COW's name."""
     s = nation_iri(slug)
     doc.add_iri(s, RDF_TYPE, mil("Nation"))
     hist = HISTORICAL.get(slug)
@@ -155,8 +169,14 @@ def _add_nation(doc: TurtleDocument, slug: str, resolver: NationResolver, codes:
     else:
         label = sorted(n for _, n in cow_names)[0]
         iso = slug if not slug.startswith("cow-") else None
-    doc.add(s, RDFS + "label", text(label, "en"))
-    for name in alt - {label}:
+    preferred = curated.labels(s, "en")
+    renamed = bool(preferred) and label not in preferred
+    if renamed:
+        alt.add(label)  # COW's (or the table's) name becomes an alternative
+    else:  # no curated label, or the same one
+        doc.add(s, RDFS + "label", text(label, "en"))
+        preferred = {label}
+    for name in alt - preferred:
         doc.add(s, SKOS + "altLabel", text(name, "en"))
     if iso:
         doc.add(s, mil("isoCode"), text(iso))
@@ -167,3 +187,4 @@ def _add_nation(doc: TurtleDocument, slug: str, resolver: NationResolver, codes:
     for a in abbrevs:
         doc.add(s, mil("cowAbbreviation"), text(a))
     add_source(doc, s, COW_STATES)
+    return renamed

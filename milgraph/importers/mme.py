@@ -20,8 +20,15 @@ Coding facts of the source (PROVENANCE.md) and how they are kept:
 - 3,707 rows share 3,704 ids: rows with a duplicated id are all imported, as
   ``id/exercise/mme-{id}-{start year}``, each with ``dcterms:identifier`` the source id, and
   reported.
-- A row naming no participant that resolves (91 rows list only ``-9``) is rejected with that
-  reason: an exercise record needs at least one participant (SHACL).
+- A row naming no participant at all (91 rows list only ``-9``) is still an exercise the
+  source records: it is imported with ``mil:participantsUnknown true`` (and a comment), the
+  explicit marker the SHACL participant rule accepts on research-dataset records, and noted.
+  A row whose names all fail to resolve keeps them as ``mil:unresolvedParticipant`` (none in
+  v7).
+- Series labels: the most frequent spelling is the ``rdfs:label``, the others
+  ``skos:altLabel``, unless the curated data (``data/exercises.ttl``) labels the series: then
+  the curated spelling wins ("BALTOPS", not MME's "Baltops") and MME's spellings that differ
+  are ``skos:altLabel`` (see curated.py).
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from milgraph.importers.common import (
     mil,
 )
 from milgraph.importers.csvfile import DATASETS_DIR, CsvRow, find_file, read_rows, shown
+from milgraph.importers.curated import CuratedLabels
 from milgraph.importers.dates import DateError, PartialDate, next_day, parse_int, partial_date
 from milgraph.importers.nations import MISSING, NationResolver, UnknownCode, nation_iri
 from milgraph.importers.report import ImportReport
@@ -103,10 +111,15 @@ def _date(row: CsvRow, prefix: str) -> PartialDate | None:
 
 
 def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
-          ) -> tuple[TurtleDocument, ImportReport]:
-    """Read ``mme_v7.csv`` (or the folder holding it) into Turtle and a report."""
+          curated: CuratedLabels | None = None) -> tuple[TurtleDocument, ImportReport]:
+    """Read ``mme_v7.csv`` (or the folder holding it) into Turtle and a report.
+
+    ``curated`` (default: the labels of ``data/*.ttl``) decides which series keep MME's
+    spelling as ``rdfs:label`` and which get it as ``skos:altLabel`` only.
+    """
     source = find_file(path, FILE)
     resolver = resolver or NationResolver()
+    curated = CuratedLabels.read() if curated is None else curated
     report = ImportReport("mme", sources=[source, resolver.source])
     doc = TurtleDocument(header=[
         "Multinational Military Exercises v7 (1980-2010), imported by `milgraph import mme`.",
@@ -127,11 +140,14 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
             report.reject(where, row.line, str(exc))
     for slug, names in sorted(series_names.items()):
         s = ident(f"exercise-series/{slug}")
-        ranked = sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = [name for name, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
         doc.add_iri(s, RDF_TYPE, mil("ExerciseSeries"))
-        doc.add(s, RDFS + "label", text(ranked[0][0], "en"))
-        for other, _ in ranked[1:]:
-            doc.add(s, SKOS + "altLabel", text(other, "en"))
+        preferred = curated.labels(s, "en") or {ranked[0]}
+        if ranked[0] not in preferred:
+            report.tally("series labelled by the curated data (MME spelling as altLabel)")
+        for name in ranked:
+            prop = "label" if name in preferred else "altLabel"
+            doc.add(s, (RDFS if prop == "label" else SKOS) + prop, text(name, "en"))
         add_source(doc, s, MME)
         report.wrote("exercise series")
     return doc, report
@@ -154,10 +170,6 @@ def _exercise(doc: TurtleDocument, row: CsvRow, id_count: Counter[str],
         bad_end, end = end, None
     cast = _participants(row, start.earliest(), (end or start).latest(), resolver)
     report.tally("missing-participant markers (-9)", cast.missing)
-    if not cast.found:
-        named = ", ".join(raw for raw, _ in cast.unresolved) or "only -9 markers"
-        raise RowError(f"no participant resolves to a state or organisation ({named}): "
-                       "an exercise record needs at least one")
 
     local = f"mme-{number}"
     if id_count[source_id.casefold()] > 1:
@@ -220,6 +232,18 @@ def _exercise(doc: TurtleDocument, row: CsvRow, id_count: Counter[str],
     for raw, reason in cast.unresolved:
         doc.add(s, mil("unresolvedParticipant"), text(raw))
         report.note(where, row.line, f"unresolved participant: {raw} ({reason})")
+    if not cast.found and not cast.unresolved:
+        doc.add(s, mil("participantsUnknown"), typed("true", XSD + "boolean"))
+        marker = ("hold only the missing-value marker -9" if cast.missing else "are empty")
+        doc.add(s, RDFS + "comment", text(
+            f"The source names no participant (its State columns {marker}): who took part "
+            "is unknown.", "en"))
+        report.note(where, row.line, "participants unknown: the row names no participant "
+                    f"(State columns {marker}); imported with mil:participantsUnknown true")
+        report.tally("exercises with participants unknown")
+    elif not cast.found:
+        report.note(where, row.line, "no participant resolves to a nation or organisation; "
+                    "the names are kept as mil:unresolvedParticipant")
     for note in cast.notes:
         report.note(where, row.line, note)
     report.wrote("exercises")

@@ -568,7 +568,7 @@ def member_of(facts: Facts, problems: list[str]) -> Iterator[tuple[ox.Triple, In
 
 
 def party_to(facts: Facts, problems: list[str]) -> Iterator[tuple[ox.Triple, IntervalSet, Firing]]:
-    """rule partyTo: in force for the party, not withdrawn, suspended or terminated."""
+    """rule partyTo: in force for the party; not ended, withdrawn, suspended or terminated."""
     adherent, agreement_p = mil("adherent"), mil("agreement")
     party_to_p = mil("partyTo")
     for t_ad in facts.with_predicate(adherent):
@@ -580,6 +580,7 @@ def party_to(facts: Facts, problems: list[str]) -> Iterator[tuple[ox.Triple, Int
             if not base:
                 continue
             in_force = _date_rows(facts, problems, ad, "entryIntoForceDate", _from, optional=False)
+            ended = _date_rows(facts, problems, ad, "endDate", _before, optional=True)
             withdrawn = _date_rows(facts, problems, ad, "withdrawalDate", _before, optional=True)
             suspended = _date_rows(facts, problems, ad, "suspensionDate", _before, optional=True)
             terminated = _date_rows(
@@ -590,29 +591,34 @@ def party_to(facts: Facts, problems: list[str]) -> Iterator[tuple[ox.Triple, Int
                 days_f = base & d_f
                 if not days_f:
                     continue
-                for t_w, d_w in withdrawn:
-                    days_w = days_f & d_w
-                    if not days_w:
+                for t_e, d_e in ended:
+                    days_e = days_f & d_e
+                    if not days_e:
                         continue
-                    for t_s, d_s in suspended:
-                        days_s = days_w & d_s
-                        if not days_s:
+                    for t_w, d_w in withdrawn:
+                        days_w = days_e & d_w
+                        if not days_w:
                             continue
-                        for t_t, d_t in terminated:
-                            days = days_s & d_t
-                            if not days:
+                        for t_s, d_s in suspended:
+                            days_s = days_w & d_s
+                            if not days_s:
                                 continue
-                            optional = (x for x in (t_w, t_s, t_t) if x is not None)
-                            premises = (t_ad, t_ag, t_f, *optional)
-                            detail = _detail(
-                                (
-                                    ("entryIntoForceDate", t_f),
-                                    ("withdrawalDate", t_w),
-                                    ("suspensionDate", t_s),
-                                    ("terminationDate", t_t),
+                            for t_t, d_t in terminated:
+                                days = days_s & d_t
+                                if not days:
+                                    continue
+                                optional = (x for x in (t_e, t_w, t_s, t_t) if x is not None)
+                                premises = (t_ad, t_ag, t_f, *optional)
+                                detail = _detail(
+                                    (
+                                        ("entryIntoForceDate", t_f),
+                                        ("endDate", t_e),
+                                        ("withdrawalDate", t_w),
+                                        ("suspensionDate", t_s),
+                                        ("terminationDate", t_t),
+                                    )
                                 )
-                            )
-                            yield head, days, Firing("partyTo", premises, detail)
+                                yield head, days, Firing("partyTo", premises, detail)
 
 
 def allied_with(
@@ -647,7 +653,7 @@ def allied_with(
 ALGEBRAS: dict[str, tuple[str, RuleAlgebra]] = {
     # rule name: (fingerprint of the rule text the algebra mirrors, the algebra)
     "memberOf": ("8e914a7cbf51e402", member_of),
-    "partyTo": ("5d743385b293724d", party_to),
+    "partyTo": ("7c22712bb70b6006", party_to),
     "alliedWith": ("280c2b83fc0ce3da", allied_with),
 }
 

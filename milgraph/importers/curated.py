@@ -1,0 +1,60 @@
+"""The labels the curated data (``data/*.ttl``) already gives, so importers do not add rivals.
+
+A node such as ``id/nation/SWZ`` is described both by the curated data ("Eswatini") and by an
+import (COW: "Swaziland"). Two English ``rdfs:label`` values on one node break the
+one-label-per-language rule (SHACL ``milsh:LabelOnePerLanguage``) and leave analysts guessing
+which name is preferred. The curated spelling wins: for a node the curated data labels in a
+language, an importer writes its own name for that language as ``skos:altLabel`` (when it
+differs) and no ``rdfs:label``. Reading the curated files keeps this deterministic: the same
+repository state always gives the same imported file, and the import tests flag an imported
+file made stale by a curated relabelling.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from milgraph.errors import InputError, Location
+from milgraph.importers.csvfile import PROJECT_ROOT, shown
+
+CURATED_DIR = PROJECT_ROOT / "data"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+class CuratedLabels:
+    """``rdfs:label`` values of the curated Turtle files, by node IRI and language."""
+
+    def __init__(self, labels: dict[str, dict[str, set[str]]] | None = None) -> None:
+        self._labels: dict[str, dict[str, set[str]]] = labels or {}
+
+    @classmethod
+    def read(cls, folder: Path = CURATED_DIR) -> CuratedLabels:
+        """Labels from ``folder/*.ttl`` (not sub-folders: ``data/imported`` is import output)."""
+        return cls.from_files(sorted(folder.glob("*.ttl")))
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path]) -> CuratedLabels:
+        labels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for path in paths:
+            try:
+                quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise InputError(Location(shown(path)), f"cannot read curated labels: {exc}",
+                                 "fix the curated file (milgraph validate names the line)"
+                                 ) from exc
+            for q in quads:
+                if (q.predicate.value == RDFS_LABEL and isinstance(q.object, ox.Literal)
+                        and isinstance(q.subject, ox.NamedNode)):
+                    labels[q.subject.value][q.object.language or ""].add(q.object.value)
+        return cls({s: dict(by_lang) for s, by_lang in labels.items()})
+
+    def labels(self, iri: str, language: str) -> set[str]:
+        """The curated labels of ``iri`` in ``language`` ("" = no language tag)."""
+        return set(self._labels.get(iri, {}).get(language, set()))
+
+    def __len__(self) -> int:
+        return len(self._labels)
