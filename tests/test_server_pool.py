@@ -1,0 +1,86 @@
+"""The query worker pool: jobs queued behind a busy worker never wait for a slow query.
+
+Real worker processes on the fixture snapshot. ``pool.active = 1`` makes the pool queue
+jobs behind its busy worker whatever the machine (it does so by itself on 2 cores).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from test_server_support import ID, MIL, fixture_store
+
+from milgraph.server.options import QueryOptions
+from milgraph.server.pool import Job, QueryFailed, WorkerPool
+from milgraph.snapshot import current_key
+
+__all__ = ["fixture_store"]
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^9 rows
+POINT = f"ASK {{ <{ID}nation/FIN> <{MIL}memberOf> <{ID}org/NATO> }}"
+
+
+def _job(query: str) -> Job:
+    return Job(query, QueryOptions(), "json", 0)
+
+
+def _run(store, scenario) -> None:
+    async def main() -> None:
+        pool = WorkerPool(2)
+        await pool.start(str(store), current_key(store) or "")
+        pool.active = 1
+        try:
+            await scenario(pool)
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+
+
+async def _answer(running) -> dict:
+    assert await running.first(1 << 20) is True
+    return json.loads(running.body())
+
+
+def test_a_job_queued_behind_a_slow_query_is_answered_by_another_worker(fixture_store):
+    async def scenario(pool: WorkerPool) -> None:
+        heavy = await pool.submit(_job(HEAVY), 30)
+        point = await pool.submit(_job(POINT), 30)
+        assert point.worker is heavy.worker  # queued behind the slow query
+        assert (await _answer(point))["boolean"] is True
+        assert not heavy.finished  # answered while the slow query still runs
+        heavy.abandon()
+        assert (await _answer(await pool.submit(_job(POINT), 30)))["boolean"] is True
+
+    _run(fixture_store, scenario)
+
+
+def test_jobs_queued_behind_a_killed_query_are_run_elsewhere(fixture_store):
+    async def scenario(pool: WorkerPool) -> None:
+        heavy = await pool.submit(_job(HEAVY), 30)
+        points = [await pool.submit(_job(POINT), 30) for _ in range(3)]
+        assert all(p.worker is heavy.worker for p in points)
+        heavy.abandon()  # its worker is killed with the jobs queued behind it
+        assert pool.stats.killed == 1
+        for point in points:
+            assert (await _answer(point))["boolean"] is True
+
+    _run(fixture_store, scenario)
+
+
+def test_a_queued_job_past_its_deadline_fails_without_stopping_the_running_one(fixture_store):
+    async def scenario(pool: WorkerPool) -> None:
+        heavy = await pool.submit(_job(HEAVY), 30)
+        point = await pool.submit(_job(POINT), 0.001)  # expires before it is moved
+        assert point.worker is heavy.worker
+        try:
+            await point.first(1 << 20)
+        except QueryFailed as exc:
+            assert exc.type == "query-timeout"
+        else:
+            raise AssertionError("a job past its deadline was answered")
+        assert not heavy.finished and pool.stats.killed == 0
+        heavy.abandon()
+
+    _run(fixture_store, scenario)
