@@ -199,8 +199,10 @@ def build_snapshot(
         rules = reasoning.load_rules(rules_dir) if rules_dir.is_dir() else []
         result = reasoning.reason(asserted, rules=rules)
         if result.inconsistencies:
+            from milgraph.validate import inconsistency_problems
+
             raise ValidationFailed(
-                list(result.inconsistencies),
+                inconsistency_problems(parsed, result.inconsistencies),
                 f"{len(result.inconsistencies)} logical inconsistency(ies) in the data",
             )
 

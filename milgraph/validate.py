@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
@@ -265,9 +266,7 @@ def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     return term.value
 
 
-_PREFIX_RE = re.compile(
-    r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w\-.]*)?:\s*<([^>]*)>", re.IGNORECASE
-)
+_PREFIX_RE = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w\-.]*)?:\s*<([^>]*)>", re.IGNORECASE)
 _BASE_RE = re.compile(r"^\s*(?:@base|BASE)\s+<([^>]*)>", re.IGNORECASE)
 _PN_ESCAPABLE = set("_~.-!$&'()*+,;=/?#@%")
 
@@ -291,7 +290,7 @@ def _spellings(iri: str, prefixes: dict[str, str]) -> list[str]:
     out = [f"<{iri}>"]
     base = prefixes.get("@base")
     if base and iri.startswith(base) and len(iri) > len(base):
-        out.append(f"<{iri[len(base):]}>")
+        out.append(f"<{iri[len(base) :]}>")
     for prefix, ns in prefixes.items():
         if prefix == "@base" or not ns or not iri.startswith(ns) or len(iri) == len(ns):
             continue
@@ -344,9 +343,7 @@ def validate_inputs(
     rules_dir = rules_dir_for(ontology)
     rules = reasoning.load_rules(rules_dir) if rules_dir.is_dir() else []
     result = reasoning.reason(triples, rules=rules)
-    locator = Locator(parsed)
-    for inc in result.inconsistencies:
-        problems.append(_inconsistency_problem(inc, locator))
+    problems.extend(inconsistency_problems(parsed, result.inconsistencies))
     shapes = shapes_for(ontology)
     if shapes.is_file():
         problems.extend(shacl_problems(parsed, result.inferred, shapes))
@@ -360,22 +357,31 @@ def validate_inputs(
     ]
 
 
-def _inconsistency_problem(inc: object, locator: Locator) -> Problem:
-    triples = list(getattr(inc, "triples", ()) or ())
-    first = triples[0] if triples else None
-    subject = (
-        rdflib.URIRef(first.subject.value)
-        if first is not None and isinstance(first.subject, ox.NamedNode)
-        else None
-    )
-    return Problem(
-        severity="violation",
-        location=locator.locate(subject, None) if subject is not None else Location("(data)"),
-        message=str(getattr(inc, "message", inc)),
-        focus=shorten(str(subject)) if subject is not None else None,
-        rule=f"OWL 2 RL {getattr(inc, 'rule', 'inconsistency')}",
-        hint="remove or correct one of the statements that contradict the ontology",
-    )
+def inconsistency_problems(parsed: Sequence[ParsedFile], found: Iterable[Any]) -> list[Problem]:
+    """OWL 2 RL inconsistencies as problems located at the first data triple they involve."""
+    locator = Locator(parsed)
+    out = []
+    for inc in found:
+        first = inc.triples[0] if inc.triples else None
+        subject = (
+            rdflib.URIRef(first.subject.value)
+            if first is not None and isinstance(first.subject, ox.NamedNode)
+            else None
+        )
+        involved = "; ".join(str(t) for t in inc.triples[:4])
+        out.append(
+            Problem(
+                severity="violation",
+                location=locator.locate(subject, None)
+                if subject is not None
+                else Location("(data)"),
+                message=f"{inc.message} (statements: {involved})" if involved else inc.message,
+                focus=shorten(str(subject)) if subject is not None else None,
+                rule=f"OWL 2 RL {inc.rule}",
+                hint="remove or correct one of the statements that contradict the ontology",
+            )
+        )
+    return out
 
 
 def _is_within(path: Path, parent: Path) -> bool:

@@ -178,3 +178,15 @@ def test_problems_are_located_through_base_iris_and_escaped_names(cli, core) -> 
     assert "based.ttl:7: violation: A nation needs an rdfs:label" in result.stderr
     assert "based.ttl:9: violation: A nation needs an rdfs:label" in result.stderr
     assert "2 error(s)" in result.stderr
+
+
+def test_owl_inconsistency_fails_build_located_with_its_rule(cli, core, tmp_path) -> None:
+    out = tmp_path / "snap"
+    result = build(cli, core, out, core / "data", core / "bad" / "contradiction.ttl")
+    assert result.exit_code == 1
+    assert "contradiction.ttl:4: violation:" in result.stderr
+    assert "OWL 2 RL cax-dw" in result.stderr
+    assert "logical inconsistency" in result.stderr
+    assert current_key(out) is None
+    checked = cli("validate", core / "bad" / "contradiction.ttl", "--ontology", core / "ontology")
+    assert checked.exit_code == 1 and "OWL 2 RL cax-dw" in checked.stderr
