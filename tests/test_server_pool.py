@@ -1,7 +1,9 @@
 """The query worker pool: jobs queued behind a busy worker never wait for a slow query.
 
 Real worker processes on the fixture snapshot. ``pool.active = 1`` makes the pool queue
-jobs behind its busy worker whatever the machine (it does so by itself on 2 cores).
+jobs behind its busy worker whatever the machine (it does so by itself on 2 cores), and
+``stale_after`` is raised from 5 ms so that a loaded test machine, slow between two
+submissions, still queues the second job behind the first.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ def _job(query: str) -> Job:
     return Job(query, QueryOptions(), "json", 0)
 
 
-def _run(store, scenario) -> None:
+def _run(store, scenario, stale_after: float = 60.0) -> None:
     async def main() -> None:
         pool = WorkerPool(2)
         await pool.start(str(store), current_key(store) or "")
         pool.active = 1
+        pool.stale_after = stale_after
         try:
             await scenario(pool)
         finally:
@@ -53,7 +56,7 @@ def test_a_job_queued_behind_a_slow_query_is_answered_by_another_worker(fixture_
         heavy.abandon()
         assert (await _answer(await pool.submit(_job(POINT), 30)))["boolean"] is True
 
-    _run(fixture_store, scenario)
+    _run(fixture_store, scenario, stale_after=0.5)
 
 
 def test_jobs_queued_behind_a_killed_query_are_run_elsewhere(fixture_store):

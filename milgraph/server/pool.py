@@ -511,6 +511,8 @@ class WorkerPool:
         #: Workers kept busy with queued jobs before another is woken: one core is the HTTP
         #: process's.
         self.active = max(1, (os.cpu_count() or 2) - 1)
+        #: A worker whose current job has run this long takes no more jobs (``STALE_S``).
+        self.stale_after = STALE_S
         #: Called after each job that ran (the writable store frees old views there).
         self.after_job: Any = None
         self.root: str | None = None
@@ -732,9 +734,9 @@ class WorkerPool:
         ``active`` workers are busy and fresh, else the least loaded busy, fresh one with
         room in its queue; None: wait."""
         now = self.loop_time()
-        generation = self.generation
+        generation, stale = self.generation, self.stale_after
         fresh = [w for w in self._all if w.head is not None and w.alive
-                 and w.generation == generation and now - w.head_started < STALE_S]  # fmt: skip
+                 and w.generation == generation and now - w.head_started < stale]  # fmt: skip
         idle = self._idle
         if len(fresh) < self.active:
             while idle:
@@ -752,7 +754,8 @@ class WorkerPool:
     def _watch(self) -> None:
         """Check for stalled workers soon (while jobs are queued or waiting)."""
         if self._stall_timer is None:
-            self._stall_timer = asyncio.get_running_loop().call_later(STALE_S, self._stalls)
+            self._stall_timer = asyncio.get_running_loop().call_later(
+                self.stale_after, self._stalls)
 
     def _stalls(self) -> None:
         """Jobs queued behind a job that has run for ``STALE_S`` go to other workers, and
@@ -760,7 +763,7 @@ class WorkerPool:
         self._stall_timer = None
         now = self.loop_time()
         for w in list(self._all):
-            if w.queued and now - w.head_started >= STALE_S:
+            if w.queued and now - w.head_started >= self.stale_after:
                 self._moved.extend(w.take_back())
         self._dispatch()
         if self._moved or self._waiters or any(w.queued for w in self._all):

@@ -345,4 +345,7 @@ if __name__ == "__main__":
     import sys
 
     fd, root_arg, key_arg = sys.argv[1:4]
-    main(socket.socket(fileno=int(fd)), root_arg, key_arg, plain="--plain" in sys.argv[4:])
+    try:
+        main(socket.socket(fileno=int(fd)), root_arg, key_arg, plain="--plain" in sys.argv[4:])
+    except (BrokenPipeError, ConnectionResetError):
+        sys.exit(0)  # the server closed our socket (shut down, or replaced us): nothing to do
