@@ -698,14 +698,8 @@ class WorkerPool:
             self.after_job()
         if self._moved:
             self._dispatch()
-        waiters = self._waiters
-        if waiters and w.alive and w.generation == self.generation and w.outstanding < DEPTH:
-            while waiters:
-                fut = waiters.popleft()
-                if not fut.done():
-                    w.promised += 1
-                    fut.set_result(w)
-                    return
+        if w.alive and w.generation == self.generation and w.outstanding < DEPTH:
+            self._hand_to_waiter(w)
 
     def _release(self, w: Worker) -> None:
         """A worker is free: hand it to the longest-waiting request, or park it."""
@@ -720,14 +714,19 @@ class WorkerPool:
             answer = self._moved.popleft()
             w.start(answer, answer.payload)
             return
+        if not self._hand_to_waiter(w):
+            self._idle.append(w)
+
+    def _hand_to_waiter(self, w: Worker) -> bool:
+        """Give ``w`` to the longest-waiting request still waiting; False: nobody waits."""
         waiters = self._waiters
         while waiters:
             fut = waiters.popleft()
             if not fut.done():
                 w.promised += 1
                 fut.set_result(w)
-                return
-        self._idle.append(w)
+                return True
+        return False
 
     def _pick(self) -> Worker | None:
         """The worker for a new job when queueing is on: an idle one while fewer than
