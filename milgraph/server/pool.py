@@ -710,6 +710,8 @@ class WorkerPool:
         if self._closed or w.generation != self.generation:
             self._stop(w)
             return
+        if w.promised:
+            return  # requests it was promised to start their jobs on it; it comes back after
         if self._moved:
             answer = self._moved.popleft()
             w.start(answer, answer.payload)
@@ -783,7 +785,7 @@ class WorkerPool:
             if not fut.done():
                 w.promised += 1
                 fut.set_result(w)
-            elif w.head is None:
+            elif w.head is None and not w.promised:
                 self._idle.append(w)
 
     async def _acquire(self, deadline: float, timeout: float) -> Worker:
