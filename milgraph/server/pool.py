@@ -10,6 +10,15 @@ Why a protocol per worker: each worker's socket is read by the event loop itself
 ``asyncio.Protocol`` that cuts frames as bytes arrive), and a worker is handed to the next
 waiting request straight from that callback. No thread, no task and no timer per frame: a
 job costs one write, usually one read, and one timer for its deadline.
+
+Why jobs queue behind busy workers: on a small machine a worker that sleeps between jobs
+pays for it twice, in the wake-up and in cold caches (the same point query costs ~75 µs
+back to back and several times that after a pause). So the pool keeps as few workers busy
+as there are cores left after the HTTP process (``active``) and queues up to ``DEPTH`` jobs
+on each, which then run back to back. A slow query must still never hold up a quick one:
+a worker whose current job has run for ``STALE_S`` gets no more jobs, and those queued
+behind it are revoked and go to another worker; a queued job past its deadline is simply
+taken back (the job running ahead of it is not disturbed).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +47,17 @@ WORKER_MODULE = "milgraph.server.worker"
 HIGH_WATER = 1024 * 1024
 #: ...and read again once the client has taken all but this much.
 LOW_WATER = 256 * 1024
+#: Jobs a busy query worker may hold (the running one and those queued behind it): a worker
+#: that finds its next job already waiting neither sleeps nor wakes (see ``WorkerPool``).
+DEPTH = 4
+#: A worker whose current job has run this long takes no more queued jobs, and those queued
+#: behind it go to another worker: a slow query delays a quick one by at most about this.
+STALE_S = 0.005
+#: When the server is otherwise idle, wait this long for a job's answer by polling the
+#: worker's socket rather than sleeping (see ``Worker.poll``); 0: never.
+SPIN_S = float(os.environ.get("MILGRAPH_SPIN_US", "400")) / 1e6
+#: ...idle meaning: no other job in flight and none submitted for this long.
+IDLE_S = 0.001
 
 
 class QueryFailed(Problem):
@@ -91,8 +112,8 @@ class Answer:
     (client gone) calls ``abandon``: a worker still producing it is killed.
     """
 
-    __slots__ = ("_paused", "_pool", "_timer", "_waiter", "chunks", "done", "error", "size",
-                 "timeout", "worker")  # fmt: skip
+    __slots__ = ("_paused", "_pool", "_timer", "_waiter", "chunks", "deadline", "done",
+                 "error", "number", "payload", "size", "timeout", "worker")  # fmt: skip
 
     def __init__(self, pool: WorkerPool, timeout: float) -> None:
         self._pool = pool
@@ -102,6 +123,10 @@ class Answer:
         self.done = False
         self.error: QueryFailed | None = None
         self.worker: Worker | None = None
+        #: The job (for handing it to another worker) and its place in its worker's queue.
+        self.payload = b""
+        self.deadline = 0.0
+        self.number = 0
         self._timer: asyncio.TimerHandle | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._paused = False
@@ -192,21 +217,42 @@ class Answer:
 
     def abandon(self) -> None:
         """Nobody will read the rest: stop the worker if it is still producing it."""
-        worker = self.worker
-        if worker is not None and not self.finished:
-            self._fail(QueryFailed(499, "client-gone", "Client gone",
+        if not self.finished:
+            self._stop(QueryFailed(499, "client-gone", "Client gone",
                                    "the client closed the connection"))  # fmt: skip
-            self._pool._replace(worker)
 
     def _expire(self) -> None:
         self._timer = None
+        if not self.finished:
+            self._stop(_timed_out(self.timeout), timeout=True)
+
+    def _stop(self, error: QueryFailed, timeout: bool = False) -> None:
+        """Fail this answer and stop the work on it: kill the worker running it, or take it
+        out of the queue it waits in (the worker runs the rest of its queue as before)."""
         worker = self.worker
-        if self.finished:
-            return
-        self._fail(_timed_out(self.timeout))
-        if worker is not None:
-            self._pool.stats.timeouts += 1
-            self._pool._replace(worker)
+        pool = self._pool
+        running = worker is not None and worker.answer is self
+        if worker is not None and not running:
+            worker.revoke(self)
+        elif worker is None:
+            with contextlib.suppress(ValueError):
+                pool._moved.remove(self)
+        self._fail(error)
+        if running:
+            if timeout:
+                pool.stats.timeouts += 1
+            pool._replace(worker)  # type: ignore[arg-type]
+
+
+class _Revoked:
+    """The place of a queued job taken back from a worker: the worker answers SKIPPED, or,
+    if it had started it already, an answer nobody reads (it is killed at the deadline)."""
+
+    __slots__ = ("deadline", "timer")
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.timer: asyncio.TimerHandle | None = None
 
 
 class Worker(asyncio.Protocol):
@@ -222,10 +268,17 @@ class Worker(asyncio.Protocol):
         #: The store the worker answers from: after its last job, and for its current one.
         self.store: str | None = None
         self.next_store: str | None = None
+        #: The job it is running (or a revoked one it may be running) and those queued.
         self.answer: Answer | None = None
+        self.queued: deque[Answer | _Revoked] = deque()
+        self.head: Answer | _Revoked | None = None
+        self.head_started = 0.0
+        #: Waiting requests promised a place in this worker's queue.
+        self.promised = 0
         self.transport: asyncio.Transport | None = None
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._buffer = bytearray()
+        self.fd = -1
 
     # -- asyncio.Protocol
 
@@ -268,6 +321,7 @@ class Worker(asyncio.Protocol):
             ))  # fmt: skip
             return
         answer, self.answer = self.answer, None
+        self.head = None
         if answer is not None:
             answer._fail(_crashed())
         self.pool._lost(self)
@@ -276,18 +330,22 @@ class Worker(asyncio.Protocol):
 
     def _frame(self, kind: int, payload: bytes) -> None:
         answer = self.answer
-        if kind == wire.DATA and answer is not None:
-            answer._push(payload)
-        elif kind == wire.END and answer is not None:
-            self.answer = None
+        head = self.head
+        if kind == wire.DATA and head is not None:
+            if answer is not None:
+                answer._push(payload)
+        elif kind in (wire.END, wire.ERROR) and head is not None:
             self.store = self.next_store
-            answer._end(payload)
-            self.pool._release(self)
-        elif kind == wire.ERROR and answer is not None:
-            self.answer = None
-            self.store = self.next_store
-            answer._fail(_problem(payload))
-            self.pool._release(self)
+            self._advance()
+            if answer is not None:
+                if kind == wire.END:
+                    answer._end(payload)
+                else:
+                    answer._fail(_problem(payload))
+            self.pool._freed(self)
+        elif kind == wire.SKIPPED and head is not None and answer is None:
+            self._advance()
+            self.pool._freed(self)
         elif kind == wire.READY and not self.ready.done():
             self.ready.set_result(None)
         elif kind == wire.ERROR and not self.ready.done():
@@ -303,16 +361,92 @@ class Worker(asyncio.Protocol):
                                          f"unexpected frame {kind} from a query worker"))
             self.pool._replace(self)
 
+    def _advance(self) -> None:
+        """The job at the head of the queue is done: the next one is running now."""
+        head = self.head
+        if isinstance(head, _Revoked) and head.timer is not None:
+            head.timer.cancel()
+        if not self.queued:
+            self.head = self.answer = None
+            return
+        head = self.head = self.queued.popleft()
+        self.head_started = self.pool.loop_time()
+        if isinstance(head, _Revoked):
+            self.answer = None
+            # It may have started before the revocation arrived: stop it at its deadline.
+            head.timer = asyncio.get_running_loop().call_at(
+                head.deadline, self._revoked_overdue, head)
+        else:
+            self.answer = head
+
+    def _revoked_overdue(self, revoked: _Revoked) -> None:
+        if self.head is revoked and self.alive:
+            self.pool.stats.timeouts += 1
+            self.pool._replace(self)
+
+    @property
+    def outstanding(self) -> int:
+        return (self.head is not None) + len(self.queued) + self.promised
+
     # -- control
 
     def start(self, answer: Answer, payload: bytes, store: str | None = None) -> None:
+        """Send a job: it runs now if the worker is idle, else after those queued."""
         self.jobs += 1
         if store is not None:
             self.next_store = store
-        self.answer = answer
         answer.worker = self
+        answer.number = self.jobs
+        if self.head is None:
+            self.head = self.answer = answer
+            self.head_started = self.pool.loop_time()
+        else:
+            self.queued.append(answer)
         assert self.transport is not None
         self.transport.write(wire.frame(wire.JOB, payload))
+
+    def revoke(self, answer: Answer) -> None:
+        """Take a queued (not yet running) job back; the worker skips it."""
+        for i, queued in enumerate(self.queued):
+            if queued is answer:
+                self.queued[i] = _Revoked(answer.deadline)
+                answer.worker = None
+                if self.alive and self.transport is not None:
+                    self.transport.write(wire.frame(wire.REVOKE, str(answer.number).encode()))
+                return
+
+    def take_back(self) -> list[Answer]:
+        """Revoke every queued job (they go to other workers)."""
+        taken = [a for a in self.queued if isinstance(a, Answer)]
+        for answer in taken:
+            self.revoke(answer)
+        return taken
+
+    def poll(self, limit: float) -> None:
+        """Read the answer of the job just sent by polling the socket for up to ``limit``
+        seconds, instead of returning to the event loop to sleep until it arrives.
+
+        Only used when nothing else is going on (``WorkerPool.submit``): a process that
+        sleeps through the worker's few hundred microseconds is woken with cold caches,
+        which costs a quick query more than its evaluation. The loop is blocked meanwhile,
+        for at most ``limit``, and there is nothing else for it to do."""
+        fd = self.fd
+        end = time.perf_counter() + limit
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                if time.perf_counter() < end:
+                    continue
+                return
+            except OSError:
+                return  # the event loop's transport will see the error too
+            if not data:
+                return  # end of file: left for the transport to notice
+            self.data_received(data)
+            answer = self.answer
+            if answer is None or answer.finished or answer.size:
+                return
 
     def pause(self) -> None:
         if self.alive and self.transport is not None:
@@ -371,6 +505,14 @@ class WorkerPool:
         self.start_timeout = start_timeout
         self.module = module
         self.plain = plain
+        #: Queue jobs behind busy workers (query workers on a snapshot; not the update
+        #: worker, and not the writable store's query workers, which switch views per job).
+        self.pipeline = module == WORKER_MODULE and not plain
+        #: Workers kept busy with queued jobs before another is woken: one core is the HTTP
+        #: process's.
+        self.active = max(1, (os.cpu_count() or 2) - 1)
+        #: A worker whose current job has run this long takes no more jobs (``STALE_S``).
+        self.stale_after = STALE_S
         #: Called after each job that ran (the writable store frees old views there).
         self.after_job: Any = None
         self.root: str | None = None
@@ -379,6 +521,11 @@ class WorkerPool:
         self.stats = PoolStats()
         self._idle: deque[Worker] = deque()
         self._waiters: deque[asyncio.Future[Worker]] = deque()
+        #: Jobs taken back from a worker (stalled or gone) that wait for another one.
+        self._moved: deque[Answer] = deque()
+        self._stall_timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_submit = 0.0
         self._all: set[Worker] = set()
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -426,9 +573,16 @@ class WorkerPool:
                 fut.set_exception(QueryFailed(503, "shutting-down", "Shutting down",
                                               "the server is shutting down"))  # fmt: skip
         self._waiters.clear()
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
+        while self._moved:
+            self._moved.popleft()._fail(QueryFailed(503, "shutting-down", "Shutting down",
+                                                    "the server is shutting down"))  # fmt: skip
         workers = list(self._all)
         for w in workers:
-            if w.answer is not None:
+            w.queued.clear()
+            if w.head is not None:
                 w.kill()
             else:
                 w.stop()
@@ -446,6 +600,7 @@ class WorkerPool:
             process, parent = await asyncio.to_thread(_popen, self.module, args)
         loop = asyncio.get_running_loop()
         w = Worker(self, process, generation, key)
+        w.fd = parent.fileno()
         await loop.create_unix_connection(lambda: w, sock=parent)
         self._all.add(w)
         self.stats.started += 1
@@ -477,6 +632,10 @@ class WorkerPool:
         self._all.discard(w)
         with contextlib.suppress(ValueError):
             self._idle.remove(w)
+        moved = w.take_back()  # jobs queued behind the one it was stopped for
+        if moved:
+            self._moved.extend(moved)
+            self._dispatch()
         self._background(asyncio.to_thread(_reap, w.process))
 
     def _background(self, coro: Any) -> None:
@@ -524,6 +683,24 @@ class WorkerPool:
         """Stores that live workers have open or are about to open."""
         return {s for w in self._all for s in (w.store, w.next_store) if s}
 
+    def loop_time(self) -> float:
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+        return loop.time()
+
+    def _freed(self, w: Worker) -> None:
+        """A worker finished a job: it is idle now, or has room in its queue."""
+        if w.head is None:
+            self._release(w)
+            return
+        if self.after_job is not None:
+            self.after_job()
+        if self._moved:
+            self._dispatch()
+        if w.alive and w.generation == self.generation and w.outstanding < DEPTH:
+            self._hand_to_waiter(w)
+
     def _release(self, w: Worker) -> None:
         """A worker is free: hand it to the longest-waiting request, or park it."""
         if self.after_job is not None:
@@ -533,19 +710,96 @@ class WorkerPool:
         if self._closed or w.generation != self.generation:
             self._stop(w)
             return
+        if w.promised:
+            return  # requests it was promised to start their jobs on it; it comes back after
+        if self._moved:
+            answer = self._moved.popleft()
+            w.start(answer, answer.payload)
+            return
+        if not self._hand_to_waiter(w):
+            self._idle.append(w)
+
+    def _hand_to_waiter(self, w: Worker) -> bool:
+        """Give ``w`` to the longest-waiting request still waiting; False: nobody waits."""
         waiters = self._waiters
         while waiters:
             fut = waiters.popleft()
             if not fut.done():
+                w.promised += 1
                 fut.set_result(w)
-                return
-        self._idle.append(w)
+                return True
+        return False
+
+    def _pick(self) -> Worker | None:
+        """The worker for a new job when queueing is on: an idle one while fewer than
+        ``active`` workers are busy and fresh, else the least loaded busy, fresh one with
+        room in its queue; None: wait."""
+        now = self.loop_time()
+        generation, stale = self.generation, self.stale_after
+        fresh = [w for w in self._all if w.head is not None and w.alive
+                 and w.generation == generation and now - w.head_started < stale]  # fmt: skip
+        idle = self._idle
+        if len(fresh) < self.active:
+            while idle:
+                w = idle.pop()  # the most recently used: its caches are warm
+                if w.alive:
+                    return w
+        best: Worker | None = None
+        for w in fresh:
+            if w.outstanding < DEPTH and (best is None or w.outstanding < best.outstanding):
+                best = w
+        if best is not None:
+            self._watch()
+        return best
+
+    def _watch(self) -> None:
+        """Check for stalled workers soon (while jobs are queued or waiting)."""
+        if self._stall_timer is None:
+            self._stall_timer = asyncio.get_running_loop().call_later(
+                self.stale_after, self._stalls)
+
+    def _stalls(self) -> None:
+        """Jobs queued behind a job that has run for ``STALE_S`` go to other workers, and
+        so do waiting requests when idle workers are left."""
+        self._stall_timer = None
+        now = self.loop_time()
+        for w in list(self._all):
+            if w.queued and now - w.head_started >= self.stale_after:
+                self._moved.extend(w.take_back())
+        self._dispatch()
+        if self._moved or self._waiters or any(w.queued for w in self._all):
+            self._watch()
+
+    def _dispatch(self) -> None:
+        """Give moved jobs, then waiting requests, to the workers ``_pick`` chooses."""
+        waiters = self._waiters
+        while self._moved or waiters:
+            w = self._pick()
+            if w is None:
+                break
+            if self._moved:
+                answer = self._moved.popleft()
+                w.start(answer, answer.payload)
+                continue
+            fut = waiters.popleft()
+            if not fut.done():
+                w.promised += 1
+                fut.set_result(w)
+            elif w.head is None and not w.promised:
+                self._idle.append(w)
 
     async def _acquire(self, deadline: float, timeout: float) -> Worker:
         idle = self._idle
-        while idle:
+        if self.pipeline:
+            picked = self._pick()
+            if picked is not None:
+                picked.promised += 1
+                return picked
+            self._watch()
+        while idle and not self.pipeline:
             w = idle.pop()  # the most recently used: its caches are warm
             if w.alive:
+                w.promised += 1
                 return w
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Worker] = loop.create_future()
@@ -556,7 +810,10 @@ class WorkerPool:
             return await fut
         except asyncio.CancelledError:
             if fut.done() and not fut.cancelled() and fut.exception() is None:
-                self._release(fut.result())  # handed over just as we were cancelled
+                w = fut.result()  # handed over just as we were cancelled
+                w.promised -= 1
+                if w.head is None:
+                    self._release(w)
             raise
         finally:
             self.stats.waiting -= 1
@@ -576,11 +833,21 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         payload = job.payload()
-        w = await self._acquire(deadline, timeout)
+        while True:
+            w = await self._acquire(deadline, timeout)
+            w.promised -= 1
+            if w.alive:
+                break
         answer = Answer(self, timeout)
+        answer.payload = payload
+        answer.deadline = deadline
         self.stats.busy += 1
         w.start(answer, payload, getattr(job, "store", None))
         answer._timer = loop.call_at(deadline, answer._expire)
+        now = loop.time()
+        idle, self._last_submit = now - self._last_submit > IDLE_S, now
+        if idle and SPIN_S and self.stats.busy == 1 and w.head is answer:
+            w.poll(SPIN_S)
         return answer
 
     async def collect(self, job: Job, timeout: float) -> bytes:

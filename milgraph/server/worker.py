@@ -9,6 +9,11 @@ Wire format (both directions): a 5-byte header (type, payload length) then the p
 A job is one JOB frame (a pickled tuple of plain values, see ``encode_job``). Its answer is
 zero or more DATA frames and then one END frame carrying the rest of the answer, so a small
 answer is a single frame and a single write; or an ERROR frame (a JSON problem).
+
+The server may send further jobs while one runs (they queue here, answered in order), and
+take a queued one back with REVOKE (payload: the job's number, counting JOB frames from 1):
+before starting each job the worker reads whatever has arrived, and answers a revoked job
+with SKIPPED instead of running it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import pickle
 import signal
 import socket
 import struct
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +34,7 @@ from milgraph.server.formats import OX_RDF, OX_RESULTS
 from milgraph.server.options import QueryOptions, query_kwargs
 
 HEADER = struct.Struct("!BI")
-READY, JOB, DATA, END, ERROR, STOP = range(6)
+READY, JOB, DATA, END, ERROR, STOP, REVOKE, SKIPPED = range(8)
 CHUNK = 64 * 1024
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -254,30 +260,80 @@ def main(sock: socket.socket, root: str, key: str, plain: bool = False) -> None:
     run_job(snapshot, warm_up, _NullSocket())  # type: ignore[arg-type]
     gc.freeze()  # what is loaded now lives as long as the process
     send_frame(sock, READY, key.encode())
-    reader = sock.makefile("rb", buffering=CHUNK)
+    frames = FrameReader(sock)
+    jobs: deque[tuple[int, bytes]] = deque()
+    revoked: set[int] = set()
+    received = 0
     while True:
-        head = reader.read(HEADER.size)
-        if len(head) < HEADER.size:
-            return  # the server closed the connection
-        kind, length = HEADER.unpack(head)
-        payload = reader.read(length) if length else b""
-        if len(payload) < length:
-            return
-        if kind == STOP:
-            return
-        if kind == JOB:
-            job = decode_job(payload)
-            if job["store"] and job["store"] != getattr(snapshot, "path", None):
-                try:
-                    snapshot = PlainStore(job["store"])
-                except Exception as exc:
-                    send_frame(sock, ERROR, error(503, "store-unavailable",
-                                                  "Store unavailable", str(exc)))  # fmt: skip
-                    continue
-            try:
-                run_job(snapshot, job, sock)
-            except (BrokenPipeError, ConnectionResetError):
+        # Take in everything the server has sent (blocking only when there is nothing to
+        # do), so a REVOKE sent after a queued JOB is seen before that job starts.
+        for kind, payload in frames.read(block=not jobs):
+            if kind == JOB:
+                received += 1
+                jobs.append((received, payload))
+            elif kind == REVOKE:
+                revoked.add(int(payload))
+            elif kind == STOP:
                 return
+        if frames.closed:
+            return  # the server closed the connection
+        if not jobs:
+            continue
+        number, payload = jobs.popleft()
+        if number in revoked:
+            revoked.discard(number)
+            send_frame(sock, SKIPPED)
+            continue
+        job = decode_job(payload)
+        if job["store"] and job["store"] != getattr(snapshot, "path", None):
+            try:
+                snapshot = PlainStore(job["store"])
+            except Exception as exc:
+                send_frame(sock, ERROR, error(503, "store-unavailable",
+                                              "Store unavailable", str(exc)))  # fmt: skip
+                continue
+        try:
+            run_job(snapshot, job, sock)
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+class FrameReader:
+    """Whole frames from the server's socket, as many as have arrived."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+        self.closed = False
+
+    def read(self, *, block: bool) -> list[tuple[int, bytes]]:
+        """The frames that are complete now; with ``block``, wait for at least one (or the
+        end of the connection: ``closed``)."""
+        out: list[tuple[int, bytes]] = []
+        buf = self.buffer
+        flags = 0 if block else socket.MSG_DONTWAIT
+        while not self.closed:
+            try:
+                data = self.sock.recv(CHUNK, flags)
+            except BlockingIOError:
+                data = None
+            if data == b"":
+                self.closed = True
+            elif data:
+                buf += data
+            pos = 0
+            while len(buf) - pos >= HEADER.size:
+                kind, length = HEADER.unpack_from(buf, pos)
+                end = pos + HEADER.size + length
+                if end > len(buf):
+                    break
+                out.append((kind, bytes(buf[pos + HEADER.size : end])))
+                pos = end
+            if pos:
+                del buf[:pos]
+            if out or data is None or not block:
+                return out
+        return out
 
 
 class _NullSocket:
@@ -289,4 +345,7 @@ if __name__ == "__main__":
     import sys
 
     fd, root_arg, key_arg = sys.argv[1:4]
-    main(socket.socket(fileno=int(fd)), root_arg, key_arg, plain="--plain" in sys.argv[4:])
+    try:
+        main(socket.socket(fileno=int(fd)), root_arg, key_arg, plain="--plain" in sys.argv[4:])
+    except (BrokenPipeError, ConnectionResetError):
+        sys.exit(0)  # the server closed our socket (shut down, or replaced us): nothing to do
