@@ -16,22 +16,7 @@ if TYPE_CHECKING:
 
 def rdf_list(engine: Engine, head: int) -> list[int]:
     """Members of an rdf:List (as rdflib's ``Graph.items``: stops at rdf:nil, a gap or a loop)."""
-    v = engine.v
-    out: list[int] = []
-    seen = {head}
-    node = head
-    while node != v.NIL:
-        firsts = engine.objects(node, v.FIRST)
-        if firsts:
-            out.append(min(firsts))
-        rests = engine.objects(node, v.REST)
-        if not rests:
-            break
-        node = min(rests)
-        if node in seen:
-            break
-        seen.add(node)
-    return out
+    return [min(members) for members in rdf_list_members(engine, head)]
 
 
 def rdf_list_members(engine: Engine, head: int) -> list[tuple[int, ...]]:

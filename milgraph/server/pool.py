@@ -822,6 +822,12 @@ class WorkerPool:
     def workers_alive(self) -> int:
         return len(self._all)
 
+    def describe(self) -> dict[str, int]:
+        """The workers' part of ``/admin/status``."""
+        stats = self.stats
+        return {"configured": self.size, "alive": len(self._all), "busy": stats.busy,
+                "waiting": stats.waiting, "killed": stats.killed}  # fmt: skip
+
     async def submit(self, job: Job, timeout: float) -> Answer:
         """Start ``job`` on a worker and return its ``Answer``.
 

@@ -176,11 +176,7 @@ class WritableStore:
             "builds_from_inputs": False,
             "last_reload": self.last.as_dict() if self.last else None,
             "last_successful_reload": self.last_success.as_dict() if self.last_success else None,
-            "workers": {
-                "configured": self.pool.size, "alive": self.pool.workers_alive(),
-                "busy": self.pool.stats.busy, "waiting": self.pool.stats.waiting,
-                "killed": self.pool.stats.killed,
-            },
+            "workers": self.pool.describe(),
         }  # fmt: skip
 
     async def close(self) -> None:
