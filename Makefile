@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: serve test lint venv build clean bench docs
+.PHONY: serve test lint venv build clean bench docs web browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,10 +22,26 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-serve: $(STAMP)
+# The workbench and views (web/): npm packages pinned by web/package-lock.json, bundled by
+# esbuild into web/dist (not in git). Rebuilt when a source or the lockfile changes.
+WEB_STAMP := web/dist/.built
+WEB_DEPS  := web/node_modules/.installed
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_DEPS)
+$(WEB_STAMP): $(WEB_DEPS) web/build.mjs $(shell find web/src -type f 2>/dev/null)
+	cd web && node build.mjs
+
+web: $(WEB_STAMP)
+
+# Debian chromium + chromium-driver for the browser tests, installed only when missing.
+browser:
+	scripts/install-browser.sh
+
+serve: $(STAMP) $(WEB_STAMP)
 	$(BIN)/milgraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(WEB_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
