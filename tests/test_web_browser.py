@@ -173,7 +173,7 @@ def test_dyad_view(visit) -> None:
     assert page.title() == "United States and Japan — milgraph"
     assert v.items("#chart-indicators") > 20
     assert v.items("#profile") > 10
-    assert "Security Treaty" in page.inner_text("#agreements")
+    assert "Treaty of Mutual Cooperation and Security" in page.inner_text("#agreements")
     v.screenshot("dyad")
     v.check_clean()
 

@@ -94,7 +94,7 @@ class Visit:
         return out
 
 
-def shrink_png(path: Path, colours: int = 128) -> None:
+def shrink_png(path: Path, colours: int = 256) -> None:
     """Screenshots go into git: keep them small (palette PNG, as optimised as Pillow can)."""
     try:
         from PIL import Image

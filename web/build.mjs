@@ -1,7 +1,7 @@
 // Builds web/dist from web/src and the npm packages pinned by package-lock.json.
 // Run by `make web` (part of `make serve` and `make test`); dist/ is not in git.
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -31,7 +31,10 @@ await build({
 cpSync(join(here, "node_modules/world-atlas/countries-110m.json"), join(dist, "countries-110m.json"));
 cpSync(join(here, "src/favicon.svg"), join(dist, "favicon.svg"));
 mkdirSync(join(dist, "vendor"), { recursive: true });
-cpSync(join(here, "node_modules/redoc/bundles/redoc.standalone.js"), join(dist, "vendor/redoc.standalone.js"));
+// Redoc's sidebar shows a logo from its CDN, unconditionally: point it at our own icon.
+const redoc = readFileSync(join(here, "node_modules/redoc/bundles/redoc.standalone.js"), "utf8");
+writeFileSync(join(dist, "vendor/redoc.standalone.js"),
+  redoc.replaceAll("https://cdn.redoc.ly/redoc/logo-mini.svg", "/ui/static/favicon.svg"));
 
 // A size report (bytes per file), also read by docs/workbench.md.
 const sizes = {};

@@ -21,9 +21,11 @@ export function yearChart(canvas, years, series, { type = "bar", stacked = false
     data: {
       labels: years,
       datasets: series.map((s, i) => ({
+        type: s.type || type, order: s.type === "bar" ? 2 : 1,
         label: s.label, data: s.values, backgroundColor: s.colour || PALETTE[i % PALETTE.length],
-        borderColor: s.colour || PALETTE[i % PALETTE.length], borderWidth: type === "line" ? 2 : 0,
-        pointRadius: type === "line" ? 0 : undefined, stepped: type === "line" ? "middle" : false, fill: false,
+        borderColor: s.colour || PALETTE[i % PALETTE.length], borderWidth: (s.type || type) === "line" ? 2 : 0,
+        pointRadius: (s.type || type) === "line" ? 0 : undefined, stepped: (s.type || type) === "line" ? "middle" : false,
+        fill: false,
       })),
     },
     options: {

@@ -10,7 +10,8 @@ const SERIES = [
   ["sharedAlliances", "shared alliances"], ["agreementsInForce", "agreements in force"],
   ["jointExercises", "joint exercises"], ["activeMeasures", "trust-building measures"], ["trainingExchanges", "training exchanges"],
 ];
-const periods = (list) => (list && list.length ? list.map((p) => `${p.from || "…"} – ${p.until || "ongoing"}`).join("; ") : "—");
+// Periods are half-open: "until" is the first day no longer true.
+const periods = (list) => (list && list.length ? list.map((p) => `${p.from || "…"} – ${p.until ? "before " + p.until : "ongoing"}`).join("; ") : "—");
 const link = (iri, text) => h("a", { href: viewHref(iri) }, text);
 
 const root = app();
@@ -35,7 +36,7 @@ getJSON(`/api/relations/${encodeURIComponent(a)}/${encodeURIComponent(b)}`, { fr
   document.title = `${p.a.label} and ${p.b.label} — milgraph`;
   title.replaceChildren(link(p.a.iri, p.a.label), " and ", link(p.b.iri, p.b.label));
   const years = p.indicators.map((y) => y.year);
-  const drawn = yearChart(canvas, years, SERIES.map(([k, label]) => ({ label, values: p.indicators.map((y) => y[k].count) })), { type: "line" });
+  const drawn = yearChart(canvas, years, SERIES.map(([k, label]) => ({ label, values: p.indicators.map((y) => y[k].count), type: k === "jointExercises" ? "bar" : "line" })), { type: "line" });
   setItems(chart, drawn.items);
   const exerciseYears = Object.entries(p.exercises);
   const nEx = exerciseYears.reduce((n, [, xs]) => n + xs.length, 0);

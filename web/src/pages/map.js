@@ -95,7 +95,7 @@ async function load() {
   }
   const names = Object.entries(data.nations).sort((a, b) => a[1].localeCompare(b[1]));
   nationSelect.replaceChildren(h("option", { value: "" }, "all nations"),
-    names.map(([iri, label]) => h("option", { value: iri, selected: iri === nation ? "" : null }, label)));
+    ...names.map(([iri, label]) => h("option", { value: iri, selected: iri === nation ? "" : null }, label)));
   if (nation && !data.nations[nation]) nationSelect.append(h("option", { value: nation, selected: "" }, nation.split("/").pop()));
   redraw();
 }

@@ -64,7 +64,8 @@ function build(data) {
       end = ev.withdrew || ev["ceased to be a party"] || ev["agreement terminated"] || ev.suspended;
     }
     if (!start) continue;
-    const label = r.group === "agreement" && !ev["entered into force"] ? `${r.label} (signed)` : r.label;
+    const label = r.group === "statehood" ? "in the state system (COW)"
+      : r.group === "agreement" && !ev["entered into force"] ? `${r.label} (signed)` : r.label;
     const role = r.events.find((e) => e.kind.startsWith("membership"))?.label || "";
     items.push({ id: key(r), group: r.group, start: dateOf(start), end: dateOf(end || today), type: "range",
       content: esc(label), title: esc(`${r.events.map((e) => `${e.date} ${e.label}`).join("\n")}`), record: r, role });
@@ -116,10 +117,11 @@ getJSON(`/api/nations/${encodeURIComponent(code)}/timeline`).then((data) => {
   const used = new Set(items.map((i) => i.group));
   const groups = GROUPS.filter(([id]) => used.has(id)).map(([id, content], order) => ({ id, content, order }));
   const timeline = new Timeline(tl, new DataSet(items), new DataSet(groups), {
-    stack: true, maxHeight: 460, verticalScroll: true, zoomKey: "ctrlKey", orientation: "top",
+    stack: true, maxHeight: 400, verticalScroll: true, zoomKey: "ctrlKey", orientation: "top",
     groupOrder: "order", margin: { item: { horizontal: 2, vertical: 3 } },
     tooltip: { followMouse: true, overflowMethod: "cap" }, zoomMin: 1000 * 86400 * 60,
   });
+  timeline.fit({ animation: false });
   timeline.on("select", ({ items: ids }) => showDetail(items.find((i) => i.id === ids[0])));
   setItems(tl, items.length);
   window.milgraphTimeline = timeline;
