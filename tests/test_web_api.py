@@ -318,3 +318,37 @@ def test_posts_and_unknown_queries_are_not_pages(client) -> None:
     assert not r.headers["content-type"].startswith("text/html")
     r = client.get("/api/queries/no-such-query", headers=NAVIGATE)
     assert r.status_code == 404
+
+
+# --------------------------------------------------------------------------- nation indicators
+
+
+def test_nation_indicators_per_year(client) -> None:
+    data = client.get("/api/views/nations/FIN/indicators").json()
+    years = {y["year"]: y for y in data["years"]}
+    assert ID + "org/NATO" in years[2023]["alliances"]["facts"]  # joined 2023-04-04
+    assert ID + "org/NATO" not in years[2022]["alliances"]["facts"]
+    for year in (1995, 2004):
+        n = count(client, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a mil:MilitaryExercise ; "
+                          "mil:startDate ?s . { ?e mil:participant <%snation/FIN> } UNION "
+                          "{ ?e mil:host <%snation/FIN> } FILTER(YEAR(?s) = %d) }" % (ID, ID, year))  # fmt: skip
+        assert years[year]["exercises"]["count"] == n
+    # a year counts what held on any of its days: at least what held on its last day
+    members = count(client, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { <%snation/FIN> "
+                            "mil:memberOf ?o . ?o a mil:Alliance }" % ID, asOf="1995-12-31")  # fmt: skip
+    assert years[1995]["alliances"]["count"] >= members > 0
+    window = client.get("/api/views/nations/FIN/indicators", params={"from": "1990", "to": "1999"})
+    assert [y["year"] for y in window.json()["years"]] == list(range(1990, 2000))
+
+
+@pytest.mark.parametrize(("params", "status"), [({"from": "NaN"}, 400), ({"to": "2024-13-01"}, 400),
+                                                ({"from": "2000", "to": "1990"}, 400),
+                                                ({"from": "1" * 50}, 400)])  # fmt: skip
+def test_nation_indicators_bad_parameters(client, params: dict, status: int) -> None:
+    r = client.get("/api/views/nations/FIN/indicators", params=params)
+    assert r.status_code == status and r.headers["content-type"].startswith("application/problem")
+
+
+def test_nation_indicators_unknown_nation(client) -> None:
+    assert client.get("/api/views/nations/XXX/indicators").status_code == 404
+    assert client.get("/api/views/nations/" + "X" * 100 + "/indicators").status_code == 400

@@ -500,6 +500,33 @@ def make_router(state: ServerState) -> APIRouter:
         return _json(request, snapshot_key(), body)
 
     @router.get(
+        "/api/views/nations/{code}/indicators", summary="A nation's indicators per year",
+        responses={400: _PROBLEM, 404: {"description": "Unknown nation"},
+                   409: {"description": "A code naming several nations"}},
+        description="Per year: alliances and other organisations the nation was a full member "
+        "of, agreements in force for it, exercises it took part in or hosted (by start year), "
+        "trust-building measures and training exchanges in effect; a year counts a relation "
+        "that holds on at least one of its days. Each figure lists the IRIs counted.",
+    )  # fmt: skip
+    def indicators(
+        request: Request, code: str,
+        from_: str | None = Query(None, alias="from", max_length=10,
+                                  description="YYYY, YYYY-MM or YYYY-MM-DD"),
+        to: str | None = Query(None, max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD"),
+    ) -> Response:  # fmt: skip
+        from milgraph.analysis_http import _error, served_snapshot
+        from milgraph.server.nation_indicators import nation_indicators
+
+        if len(code) > 64:
+            raise _bad(f"nation code is {len(code)} characters long; at most 64")
+        try:
+            snapshot = served_snapshot(request)
+            data = nation_indicators(snapshot, code, from_, to)
+        except MilgraphError as exc:
+            return _error(exc)
+        return _json(request, snapshot.key, json.dumps(data, ensure_ascii=False).encode())
+
+    @router.get(
         "/api/views/explain", summary="An explanation with file lines and source links",
         responses={400: _PROBLEM, 404: {"description": "The triple does not hold"}},
         description="The answer of `/api/explain` (same parameters), where each asserted "

@@ -26,7 +26,7 @@ const relCanvas = h("canvas", { "aria-label": "memberships and agreements per ye
 const relChart = h("div", { class: "chart", id: "chart-relations", "data-items": "0" }, relCanvas);
 root.replaceChildren(head, jump, tl, detail,
   h("div", { class: "grid2" },
-    h("section", {}, h("h2", {}, "Memberships and agreements in force, per year"), relChart),
+    h("section", {}, h("h2", {}, "Memberships, agreements and measures, per year"), relChart),
     h("section", {}, h("h2", {}, "Exercises per year"), exChart)));
 
 /** Items and per-year counts from the timeline's events (periods paired by their record). */
@@ -53,7 +53,6 @@ function build(data) {
     if (!byFact.has(key)) byFact.set(key, { group, fact: e.fact, related: e.related, label: e.relatedLabel || e.label, events: [] });
     byFact.get(key).events.push(e);
   }
-  const periods = [];
   for (const r of byFact.values()) {
     const ev = Object.fromEntries(r.events.map((e) => [e.kind, e.date]));
     let start; let end;
@@ -69,7 +68,6 @@ function build(data) {
     const role = r.events.find((e) => e.kind.startsWith("membership"))?.label || "";
     items.push({ id: key(r), group: r.group, start: dateOf(start), end: dateOf(end || today), type: "range",
       content: esc(label), title: esc(`${r.events.map((e) => `${e.date} ${e.label}`).join("\n")}`), record: r, role });
-    if (r.group !== "statehood") periods.push({ group: r.group, start, end, inForce: r.group !== "agreement" || !!ev["entered into force"] });
   }
   function key(r) { return `${r.group}|${r.fact}`; }
   for (const [y, list] of exercises) {
@@ -77,17 +75,21 @@ function build(data) {
     items.push({ id: `exercise|${y}`, group: "exercise", start: new Date(Date.UTC(y, 0, 1)), end: new Date(Date.UTC(y, 11, 31)),
       type: "range", content: String(list.length), title: esc(`${list.length} exercises in ${y}`), exercises: list, year: y });
   }
-  return { items, periods, exercises };
+  return { items };
 }
 
-/** Held on some day of the year: started by its end, not ended by its first day (end exclusive). */
-function heldIn(p, y) {
-  const sy = yearOf(p.start);
-  if (sy === null || sy > y) return false;
-  if (!p.end) return true;
-  const ey = yearOf(p.end);
-  const fullDate = /^\d{4}-\d{2}-\d{2}$/.test(p.end);
-  return fullDate ? p.end > `${y}-01-01` : ey >= y;
+/** Yearly indicators from the server (the same day sets as the point-in-time views). */
+async function drawIndicators() {
+  try {
+    const data = await getJSON(`/api/views/nations/${encodeURIComponent(code)}/indicators`);
+    const years = data.years.map((y) => y.year);
+    const series = (names) => names.map(([k, label, type]) => ({ label, type, values: data.years.map((y) => y[k].count) }));
+    const rel = yearChart(relCanvas, years, series([["alliances", "alliances"], ["organizations", "other organisations"],
+      ["agreementsInForce", "agreements in force"], ["measures", "trust-building measures"], ["training", "training exchanges"]]), { type: "line" });
+    setItems(relChart, rel.items);
+    const ex = yearChart(exCanvas, years, [{ label: "exercises", values: data.years.map((y) => y.exercises.count), colour: "#b5651d" }]);
+    setItems(exChart, ex.items);
+  } catch (err) { showError(relChart, err); setItems(relChart, 0); setItems(exChart, 0); }
 }
 
 function showDetail(item) {
@@ -113,7 +115,7 @@ getJSON(`/api/nations/${encodeURIComponent(code)}/timeline`).then((data) => {
   head.replaceChildren(h("h1", {}, n.label, " ", h("span", { class: "muted" }, n.code || "")),
     h("p", { class: "sub" }, `${data.events.length} dated events`, data.undated.length ? `, ${data.undated.length} undated` : "",
       " · ", h("a", { href: viewHref(n.iri) }, "all facts"), " · ", h("a", { href: `/ui/network?asOf=${todayIso()}` }, "alliance network")));
-  const { items, periods, exercises } = build(data);
+  const { items } = build(data);
   const used = new Set(items.map((i) => i.group));
   const groups = GROUPS.filter(([id]) => used.has(id)).map(([id, content], order) => ({ id, content, order }));
   const timeline = new Timeline(tl, new DataSet(items), new DataSet(groups), {
@@ -126,15 +128,5 @@ getJSON(`/api/nations/${encodeURIComponent(code)}/timeline`).then((data) => {
   setItems(tl, items.length);
   window.milgraphTimeline = timeline;
 
-  const years = [];
-  const first = Math.min(...periods.map((p) => yearOf(p.start)).filter((y) => y !== null), ...[...exercises.keys()].filter((y) => y !== null), new Date().getUTCFullYear());
-  for (let y = first; y <= new Date().getUTCFullYear(); y++) years.push(y);
-  const count = (group, pred = () => true) => years.map((y) => periods.filter((p) => p.group === group && pred(p) && heldIn(p, y)).length);
-  const rel = yearChart(relCanvas, years, [
-    { label: "memberships", values: count("membership") },
-    { label: "agreements in force", values: count("agreement", (p) => p.inForce) },
-  ], { type: "line" });
-  setItems(relChart, rel.items);
-  const ex = yearChart(exCanvas, years, [{ label: "exercises", values: years.map((y) => (exercises.get(y) || []).length), colour: "#b5651d" }]);
-  setItems(exChart, ex.items);
+  drawIndicators();
 }).catch((err) => { showError(tl, err); for (const el of [tl, exChart, relChart]) setItems(el, 0); });
