@@ -46,6 +46,9 @@ REQUESTS: dict[str, list[tuple[str, dict[str, str]]]] = {
     "nation (timeline)": [
         (f"/api/nations/{c}/timeline", {}) for c in ("USA", "FIN", "RUS", "DEU", "CHN", "SUN")
     ],
+    "nation (indicators per year)": [
+        (f"/api/views/nations/{c}/indicators", {}) for c in ("USA", "FIN", "RUS", "DEU", "CHN")
+    ],
     "dyad (profile)": [
         (f"/api/relations/{a}/{b}", {})
         for a, b in (("USA", "JPN"), ("DEU", "FRA"), ("RUS", "CHN"), ("USA", "GBR"), ("FIN", "SWE"))

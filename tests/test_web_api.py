@@ -329,13 +329,14 @@ def test_nation_indicators_per_year(client) -> None:
     assert ID + "org/NATO" in years[2023]["alliances"]["facts"]  # joined 2023-04-04
     assert ID + "org/NATO" not in years[2022]["alliances"]["facts"]
     for year in (1995, 2004):
+        fin = f"<{ID}nation/FIN>"
         n = count(client, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a mil:MilitaryExercise ; "
-                          "mil:startDate ?s . { ?e mil:participant <%snation/FIN> } UNION "
-                          "{ ?e mil:host <%snation/FIN> } FILTER(YEAR(?s) = %d) }" % (ID, ID, year))  # fmt: skip
+                          f"mil:startDate ?s . {{ ?e mil:participant {fin} }} UNION "
+                          f"{{ ?e mil:host {fin} }} FILTER(YEAR(?s) = {year}) }}")  # fmt: skip
         assert years[year]["exercises"]["count"] == n
     # a year counts what held on any of its days: at least what held on its last day
-    members = count(client, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { <%snation/FIN> "
-                            "mil:memberOf ?o . ?o a mil:Alliance }" % ID, asOf="1995-12-31")  # fmt: skip
+    members = count(client, f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ <{ID}nation/FIN> "
+                            "mil:memberOf ?o . ?o a mil:Alliance }", asOf="1995-12-31")  # fmt: skip
     assert years[1995]["alliances"]["count"] >= members > 0
     window = client.get("/api/views/nations/FIN/indicators", params={"from": "1990", "to": "1999"})
     assert [y["year"] for y in window.json()["years"]] == list(range(1990, 2000))
