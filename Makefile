@@ -1,7 +1,8 @@
 # Two commands do all set-up on a fresh machine:
 #   make serve   build the bundled graph (first run only) and serve it on http://127.0.0.1:8000
 #   make test    run the whole test suite (ruff + pytest)
-# Both create .venv and install what they need on first use.
+# Both create .venv and install what they need on first use (and build the web front end,
+# web/dist, from npm packages; make test also installs Debian chromium when it is missing).
 
 PYTHON ?= python3
 VENV   := .venv
