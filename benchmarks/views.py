@@ -154,6 +154,7 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "benchmark": "views", "target_s": TARGET_S, "store": str(store),
+        "commit": _commit(), "runs": args.runs,
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                     "load": os.getloadavg()[0]},
         "results": results,
@@ -161,6 +162,15 @@ def main() -> None:
     print(f"written to {RESULTS}")
     if not all(r["within_target"] for r in results.values()):
         sys.exit(1)
+
+
+def _commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parent, timeout=10)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
 
 
 if __name__ == "__main__":

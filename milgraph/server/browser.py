@@ -76,7 +76,9 @@ def is_navigation(headers: dict[bytes, bytes]) -> bool:
 
 
 def wants_page(scope: dict, query_params: dict[str, str] | None = None) -> bool:
-    """Whether to answer this ASGI request with a page for people (all three rules)."""
+    """Whether to answer this ASGI request with a page for people (all three rules; the
+    ``format`` check only when ``query_params`` are given). Headers are read first: a request
+    without ``html`` in its Accept header costs one pass over the header list."""
     if scope.get("method") not in ("GET", "HEAD"):
         return False
     raw = scope.get("headers") or ()

@@ -160,9 +160,11 @@ class BrowserPages:
             return False
         if scope.get("method") not in ("GET", "HEAD"):
             return False
+        if not browser.wants_page(scope):  # headers only: cheap for every other client
+            return False
         raw = scope.get("query_string") or b""
         params = dict(parse_qsl(raw.decode("latin-1"))) if raw else {}
-        if not browser.wants_page(scope, params):
+        if params.get("format"):  # an explicit format is a request for that format
             return False
         response = self._page_for(path, params)
         if response is None:
