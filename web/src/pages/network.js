@@ -34,7 +34,6 @@ app().replaceChildren(
 
 const cy = cytoscape({
   container: box,
-  wheelSensitivity: 0.3,
   minZoom: 0.1,
   maxZoom: 4,
   style: [
