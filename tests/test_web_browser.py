@@ -121,11 +121,17 @@ def test_network_slider_redraws_without_reload(visit) -> None:
     page.evaluate("document.getElementById('network').dataset.ready = 'false'")
     slider.press("ArrowRight")
     page.wait_for_selector("#network[data-ready=true][data-as-of='1962-10-17']")
-    # clicking an edge opens its explanation
-    pos = page.evaluate("""() => { const e = window.milgraphNetwork.cy.edges()[0];
-        const p = e.renderedMidpoint(); const r = document.querySelector('#network').getBoundingClientRect();
-        return {x: r.left + p.x, y: r.top + p.y, id: e.id()}; }""")
-    page.evaluate("""(id) => window.milgraphNetwork.cy.getElementById(id).emit('tap')""", pos["id"])
+    # clicking an edge opens its explanation: a real mouse click on the midpoint of the edge
+    # farthest from any node (so the click cannot land on a nation)
+    pos = page.evaluate("""() => { const cy = window.milgraphNetwork.cy;
+        const r = document.querySelector('#network').getBoundingClientRect();
+        let best = null;
+        cy.edges().forEach((e) => { const m = e.renderedMidpoint();
+          const d = Math.min(...cy.nodes().map((n) => Math.hypot(n.renderedPosition().x - m.x, n.renderedPosition().y - m.y)));
+          if (!best || d > best.d) best = {d, x: r.left + m.x, y: r.top + m.y}; });
+        return best; }""")
+    assert pos["d"] > 10
+    page.mouse.click(pos["x"], pos["y"])
     page.wait_for_selector("#edge-explanation[data-ready=true]")
     assert v.items("#edge-explanation") > 1
     assert "alliedWith" in page.inner_text("#network-panel")
