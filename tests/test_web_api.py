@@ -185,6 +185,7 @@ def test_named_query_as_sparql_runs_like_its_rest_endpoint(client) -> None:
     assert "VALUES (?org ?date)" in body["sparql"]
     rows = client.get("/sparql", params={"query": body["sparql"]},
                       headers={"Accept": "application/sparql-results+json"}).json()  # fmt: skip
+    assert body["rest"] == "/api/queries/members-on-date?org=NATO&date=1999-03-12"
     rest = client.get(body["rest"]).json()
     assert len(rows["results"]["bindings"]) == len(rest["rows"]) == 19
     # required parameters take the example their description gives

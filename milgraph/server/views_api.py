@@ -24,6 +24,7 @@ import re
 from collections import OrderedDict, defaultdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -580,7 +581,7 @@ def make_router(state: ServerState) -> APIRouter:
         except OptionError as exc:
             raise _bad(str(exc)) from None
         text = inline_values(nq.text, bindings)
-        query = "&".join(f"{k}={v}" for k, v in given.items() if v)
+        query = urlencode([(k, v) for k, v in given.items() if v])
         body = {"name": name, "sparql": text,
                 "rest": f"/api/queries/{name}" + (f"?{query}" if query else "")}  # fmt: skip
         return _json(request, snapshot_key(), json.dumps(body, ensure_ascii=False).encode())
