@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 
 from milgraph import __version__
 from milgraph.analysis_http import make_router, served_snapshot
-from milgraph.server import describe
+from milgraph.server import describe, ui, views_api
 from milgraph.server.answers import VARY, answer, as_response, not_ready
 from milgraph.server.config import ServerConfig
 from milgraph.server.formats import (
@@ -77,8 +77,15 @@ class MilgraphApp(FastAPI):
     protocol handler (``protocol.SparqlEndpoint``): see that module for why."""
 
     sparql_app: Any = None
+    browser_pages: Any = None  # ui.BrowserPages: pages for browsers navigating to data URLs
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "http"
+            and self.browser_pages is not None
+            and await self.browser_pages(scope, receive, send)
+        ):
+            return
         if (
             scope["type"] == "http"
             and scope["path"] == "/sparql"
@@ -131,12 +138,16 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
             "VoID statistics (`/void`). See docs/http.md."
         ),
         lifespan=lifespan,
+        docs_url=None,  # ui.install serves /docs and /redoc from local assets
+        redoc_url=None,
     )
     app.state.milgraph = state
     _install_error_handlers(app)
+    ui.install(app, state)
     _install_routes(app, state)
     if not config.writable:  # explanations and profiles read a reasoned snapshot
         app.include_router(make_router(served_snapshot))
+        app.include_router(views_api.make_router(state))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     cors = None
     if config.cors_origins:
@@ -152,6 +163,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         app.add_middleware(cors)
     app.add_middleware(RequestContext, max_body_bytes=config.max_body_bytes)
     app.sparql_app = fast_path(state, cors)
+    app.browser_pages = ui.BrowserPages(state)
     return app
 
 
@@ -336,16 +348,6 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
 
     for nq in state.named.values():
         _add_named_route(app, state, nq)
-
-    @app.get("/", include_in_schema=False)
-    async def index(request: Request) -> Response:
-        base = str(request.base_url).rstrip("/")
-        return JSONResponse({
-            "service": "milgraph SPARQL service", "version": __version__,
-            "sparql": f"{base}/sparql", "named_queries": f"{base}/api/queries",
-            "void": f"{base}/void", "docs": f"{base}/docs", "openapi": f"{base}/openapi.json",
-            "health": f"{base}/health", "metrics": f"{base}/metrics",
-        })  # fmt: skip
 
 
 def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
