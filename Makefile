@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: serve test lint venv build clean bench docs web browser
+.PHONY: serve test lint venv build clean bench docs web browser screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ serve: $(STAMP) $(WEB_STAMP)
 test: $(STAMP) $(WEB_STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the screenshots README.md shows (docs/screenshots/) from the browser tests.
+screenshots: $(STAMP) $(WEB_STAMP) browser
+	MILGRAPH_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

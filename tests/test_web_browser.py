@@ -1,6 +1,7 @@
 """The workbench and the views in real headless Chromium, against a live server on the bundled
-data: what each page drew (``data-items``), no console error, no request off 127.0.0.1. The
-run writes the screenshots README.md shows (docs/screenshots/)."""
+data: what each page drew (``data-items``), no console error, no request off 127.0.0.1. Each
+run writes screenshots to .milgraph/screenshots/; `make screenshots` refreshes the ones README.md
+shows (docs/screenshots/)."""
 
 from __future__ import annotations
 

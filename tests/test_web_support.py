@@ -21,7 +21,13 @@ from analysis_support import bundled
 from test_server_support import live_server
 
 REPO = Path(__file__).resolve().parent.parent
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# Every run writes its screenshots where a developer can look at them without dirtying the tree;
+# `make screenshots` (MILGRAPH_UPDATE_SCREENSHOTS=1) writes the ones README.md shows.
+SCREENSHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("MILGRAPH_UPDATE_SCREENSHOTS") == "1"
+    else REPO / ".milgraph" / "screenshots"
+)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
