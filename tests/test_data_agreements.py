@@ -404,6 +404,8 @@ def test_concepts_used_are_the_agreed_scheme_iris(store: ox.Store) -> None:
             "Humanitarian",
             "CounterTerrorism",
             "SearchAndRescue",
+            "MaritimeSecurity",  # naval exercises (JIMEX, SIMBEX, AMAN, Kakadu, SEACAT)
+            "CounterPiracy",  # SEACAT
         },
         "objective": {
             "Interoperability",
@@ -415,6 +417,8 @@ def test_concepts_used_are_the_agreed_scheme_iris(store: ox.Store) -> None:
             "ConflictPrevention",
             "ArmsLimitation",
             "Verification",
+            "CollectiveDefence",  # alliance exercises (Korean peninsula)
+            "MutualUnderstanding",  # India–China Hand-in-Hand
         },
         # mil:TrustPrincipleScheme as committed by the ontology helper (branch "ontology").
         "principle": {
