@@ -39,7 +39,7 @@ pytestmark = pytest.mark.skipif(
 EDITIONS = {
     "aman-peace": 1, "ausindex": 3, "balikatan": 10, "carat-indonesia": 1, "cobra-gold": 13,
     "cope-north": 11, "cope-thunder": 2, "dharma-guardian": 4, "foal-eagle": 1,
-    "freedom-shield": 3, "garuda-shakti": 1, "garuda-shield": 6, "hand-in-hand": 4,
+    "freedom-shield": 3, "garuda-shakti": 1, "garuda-shield": 7, "hand-in-hand": 4,
     "harimau-shakti": 1, "jimex": 3, "kakadu": 2, "keen-edge": 1, "keen-sword": 7,
     "key-resolve": 2, "khaan-quest": 8, "komodo": 1, "lamitiye": 2, "malabar": 13,
     "mitra-shakti": 4, "nomadic-elephant": 2, "orient-shield": 5, "pacific-partnership": 4,
