@@ -26,6 +26,8 @@ FILES = [
     "measures.ttl",
     "exercises.ttl",
     "training.ttl",
+    # One curated trust-building file per region (issue 13, item 4).
+    *sorted(p.name for p in DATA.glob("cbm-*.ttl")),
 ]
 EXERCISE_FILES = sorted(p.name for p in DATA.glob("exercises*.ttl"))
 COUNTRY_CODES = (
@@ -418,7 +420,9 @@ def test_concepts_used_are_the_agreed_scheme_iris(store: ox.Store) -> None:
             "ArmsLimitation",
             "Verification",
             "CollectiveDefence",  # alliance exercises (Korean peninsula)
-            "MutualUnderstanding",  # India–China Hand-in-Hand
+            "IncidentPrevention",
+            "MutualUnderstanding",  # also India–China Hand-in-Hand
+            "RegionalStability",
         },
         # mil:TrustPrincipleScheme as committed by the ontology helper (branch "ontology").
         "principle": {

@@ -172,6 +172,71 @@ def test_new_start_entered_into_force_on_5_february_2011(snapshot: Snapshot) -> 
         ("2023-02-21",)]
 
 
+# --- trust-building core (issue 13, item 4; data/cbm-*.ttl) ----------------------------------
+
+MEASURE_KINDS = ("Hotline PriorNotification OnSiteInspection ObservationFlight DataExchange "
+                 "IncidentPreventionMechanism MilitaryDialogue SatelliteTransparency "
+                 "CyberCooperation SharedIntelligencePlatform")
+
+
+def test_trust_building_core_covers_every_region_with_60_agreements_and_60_measures(
+        snapshot: Snapshot) -> None:
+    kinds = " ".join(f"mil:{k}" for k in MEASURE_KINDS.split())
+    assert count(snapshot, """VALUES ?c { mil:ConfidenceBuildingAgreement mil:ArmsControlAgreement }
+                              ?x a ?c""") >= 60
+    assert count(snapshot, f"VALUES ?k {{ {kinds} }} ?x a ?k ; mil:establishedBy ?a") >= 60
+    pairs = [("IND", "PAK"), ("CHN", "IND"), ("USA", "SUN"), ("USA", "RUS"), ("USA", "CHN"),
+             ("KOR", "PRK"), ("GRC", "TUR"), ("SGP", "VNM"), ("FRA", "POL")]
+    for a, b in pairs:
+        n = count(snapshot, f"""VALUES ?k {{ {kinds} }} ?x a ?k ; mil:party nation:{a}, nation:{b} ;
+                                mil:establishedBy ?agr ; dcterms:source ?src""")
+        assert n >= 2, f"fewer than two sourced measures between {a} and {b}"
+    # every measure names a trust-building principle of the seeds' scheme
+    assert not select(snapshot, f"""SELECT ?x WHERE {{ VALUES ?k {{ {kinds} }} ?x a ?k
+        FILTER NOT EXISTS {{ ?x mil:principle ?p
+          FILTER(STRSTARTS(STR(?p), "https://w3id.org/milgraph/ontology#Principle")) }} }}""")
+
+
+def test_india_pakistan_nuclear_installations_agreement_and_annual_list_exchange(
+        snapshot: Snapshot) -> None:
+    assert select(snapshot, """SELECT ?s ?f WHERE {
+        agreement:india-pakistan-nuclear-installations-1988 mil:signatureDate ?s ;
+        mil:entryIntoForceDate ?f }""") == [("1988-12-31", "1991-01-27")]
+    assert ask(snapshot, """ASK { nation:IND mil:partyTo agreement:india-pakistan-nuclear-installations-1988 .
+        nation:PAK mil:partyTo agreement:india-pakistan-nuclear-installations-1988 }""")
+    assert select(snapshot, """SELECT ?start WHERE {
+        ?m a mil:DataExchange ; mil:establishedBy agreement:india-pakistan-nuclear-installations-1988 ;
+        mil:startDate ?start }""") == [("1992-01-01",)]
+
+
+def test_start_i_lifecycle_and_inspections(snapshot: Snapshot) -> None:
+    assert select(snapshot, """SELECT ?s ?f ?t WHERE { agreement:start-i mil:signatureDate ?s ;
+        mil:entryIntoForceDate ?f ; mil:terminationDate ?t }""") == [
+        ("1991-07-31", "1994-12-05", "2009-12-05")]
+    assert not ask(snapshot, "ASK { ?x mil:partyTo agreement:start-i }")
+    assert select(snapshot, """SELECT ?s ?e WHERE { ?m a mil:OnSiteInspection ;
+        mil:establishedBy agreement:start-i ; mil:startDate ?s ; mil:endDate ?e }""") == [
+        ("1994-12-05", "2009-12-05")]
+
+
+def test_korean_military_agreement_measures_end_with_its_suspension(snapshot: Snapshot) -> None:
+    assert select(snapshot, """SELECT ?e WHERE { ?m a mil:IncidentPreventionMechanism ;
+        mil:establishedBy agreement:korea-comprehensive-military-agreement-2018 ; mil:endDate ?e }""") == [
+        ("2024-06-04",)]
+    assert select(snapshot, """SELECT ?s ?f WHERE {
+        agreement:korea-west-sea-naval-clash-prevention-2004 mil:signatureDate ?s ;
+        mil:entryIntoForceDate ?f }""") == [("2004-06-04", "2004-06-15")]
+
+
+def test_russia_continues_the_ussr_in_the_osce_without_a_gap(snapshot: Snapshot) -> None:
+    assert select(snapshot, """SELECT ?end ?start WHERE { ms:OSCE\\/SUN mil:endDate ?end .
+        ms:OSCE\\/RUS mil:startDate ?start }""") == [("1991-12-26", "1991-12-26")]
+    # Vienna Document measures name every edition that carried them
+    rows = select(snapshot, """SELECT ?a WHERE {
+        id:measure\\/vienna-document-prior-notification mil:establishedBy ?a } ORDER BY ?a""")
+    assert [r[0] for r in rows] == [f"agreement/vienna-document-{y}" for y in (1990, 1992, 1994, 1999, 2011)]
+
+
 def test_every_agreement_has_a_specific_kind(snapshot: Snapshot) -> None:
     assert ask(snapshot, "ASK { agreement:un-charter a mil:ConstituentInstrument }")
     kinds = "mil:DefenceTreaty, mil:StatusOfForcesAgreement, mil:MemorandumOfUnderstanding, " \

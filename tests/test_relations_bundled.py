@@ -62,7 +62,9 @@ def test_shared_alliances_and_organisations() -> None:
 
 def test_agreements() -> None:
     agreements = {a["iri"].rsplit("/", 1)[1]: a for a in usa_japan()["agreements"]}
-    assert set(agreements) == {"us-japan-security-treaty", "cues"}
+    # ADMM-Plus 2018 joint statement on practical CBMs (data/cbm-asean.ttl): both took part.
+    assert set(agreements) == {
+        "us-japan-security-treaty", "cues", "admm-plus-practical-cbm-statement-2018"}
     treaty = agreements["us-japan-security-treaty"]
     assert treaty["status"] == "in force for both"
     assert treaty["inForceTogether"] == [{"from": "1960-06-23", "until": None}]
