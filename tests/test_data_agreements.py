@@ -412,7 +412,8 @@ def test_concepts_used_are_the_agreed_scheme_iris(store: ox.Store) -> None:
             "Humanitarian",
             "CounterTerrorism",
             "SearchAndRescue",
-            "MaritimeSecurity",
+            "MaritimeSecurity",  # naval exercises (JIMEX, SIMBEX, AMAN, Kakadu, SEACAT)
+            "CounterPiracy",  # SEACAT
         },
         "objective": {
             "Interoperability",
@@ -424,8 +425,9 @@ def test_concepts_used_are_the_agreed_scheme_iris(store: ox.Store) -> None:
             "ConflictPrevention",
             "ArmsLimitation",
             "Verification",
+            "CollectiveDefence",  # alliance exercises (Korean peninsula)
             "IncidentPrevention",
-            "MutualUnderstanding",
+            "MutualUnderstanding",  # also India–China Hand-in-Hand
             "RegionalStability",
         },
         # mil:TrustPrincipleScheme as committed by the ontology helper (branch "ontology").
