@@ -29,8 +29,11 @@ class ServerState:
         self.metrics = Metrics()
         self.named: dict[str, NamedQuery] = load_named_queries(config.queries_dir)
         self.named_info: dict[str, QueryInfo] = {
-            name: inspect_query(nq.text) for name, nq in self.named.items()
+            name: inspect_query(nq.text, max_depth=config.max_query_depth)
+            for name, nq in self.named.items()
         }
+        #: Long request texts are read in threads, this many at a time (``read_sparql``).
+        self.readers = asyncio.Semaphore(2)
         self.void_cache: dict[str, bytes] = {}
         self.load_task: asyncio.Task[Any] | None = None
         self.manager.listeners.append(self._on_switch)
