@@ -1,4 +1,5 @@
-"""ASGI middleware: a request id on every response, and a request body size limit."""
+"""ASGI middleware: a request id and security headers on every response, and a request
+body size limit."""
 
 from __future__ import annotations
 
@@ -10,6 +11,16 @@ from typing import Any
 from milgraph.server.problems import Problem
 
 Scope = dict[str, Any]
+
+#: On every answer: no MIME sniffing of answers (a Turtle literal is never run as HTML),
+#: no framing by other sites, no Referer with query texts in it.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+_RAW_SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
 _PREFIX = os.urandom(4).hex()
 _COUNTER = itertools.count(1)
@@ -61,8 +72,10 @@ class RequestContext:
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if not any(k.lower() == b"x-request-id" for k, _ in headers):
+                present = {k.lower() for k, _ in headers}
+                if b"x-request-id" not in present:
                     headers.append(header)
+                headers.extend(h for h in _RAW_SECURITY if h[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -80,6 +93,7 @@ class RequestContext:
                     (b"content-length", str(len(body)).encode()),
                     (b"x-request-id", request_id.encode()),
                     (b"connection", b"close"),
+                    *_RAW_SECURITY,
                 ],
             }
         )

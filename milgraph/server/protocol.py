@@ -29,7 +29,7 @@ from milgraph.server.formats import (
     NotAcceptable,
     negotiate,
 )
-from milgraph.server.middleware import next_request_id, too_large_problem
+from milgraph.server.middleware import SECURITY_HEADERS, next_request_id, too_large_problem
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.problems import Problem
 from milgraph.server.sparql_text import (
@@ -380,7 +380,9 @@ class SparqlEndpoint:
         except Exception as exc:
             log.error("request %s failed", request_id, exc_info=exc)
             reply = Reply.of_problem(internal_error(request_id), request_id)
+        reply.headers.pop("x-request-id", None)  # a problem reply carries it already
         reply.headers["X-Request-ID"] = request_id
+        reply.headers.update(SECURITY_HEADERS)
         await send_reply(reply, send, receive, gzip=headers.gzip, state=state,
                          endpoint="sparql")  # fmt: skip
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from milgraph.server.config import ServerConfig
-from milgraph.server.pool import WorkerPool
+from milgraph.server.pool import WorkerPool, child_environment
 from milgraph.server.problems import Problem
 
 log = logging.getLogger("milgraph.server")
@@ -140,6 +140,7 @@ class SnapshotManager:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "milgraph.server.rebuild", json.dumps(args),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=child_environment(),
         )  # fmt: skip
         out, err = await proc.communicate()
         lines = [line for line in out.decode(errors="replace").splitlines() if line.strip()]

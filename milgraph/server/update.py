@@ -10,7 +10,6 @@ only reach allow-listed http(s) hosts (``--allow-service-host``), never ``file:`
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from milgraph.server.answers import count_failure, with_excerpt
+from milgraph.server.auth import require_bearer
 from milgraph.server.options import OptionError, check_iri
 from milgraph.server.pool import QueryFailed
 from milgraph.server.problems import Problem
@@ -179,8 +179,5 @@ def _check_token(state: ServerState, request: Request) -> None:
     token = state.config.admin_token
     if not token:
         return  # no token configured: the operator chose an open scratch store
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(value.strip(), token):
-        raise Problem(401, "unauthorized", "Unauthorized",
-                      "updates need 'Authorization: Bearer <admin token>'",
-                      headers={"WWW-Authenticate": 'Bearer realm="milgraph update"'})  # fmt: skip
+    require_bearer(request.headers.get("authorization"), token, "milgraph update",
+                   "updates need 'Authorization: Bearer <admin token>'")  # fmt: skip
