@@ -186,7 +186,10 @@ async def read_sparql(
                           f"the server could not read this {len(text):,}-character request "
                           f"within its {timeout:g} s deadline; retry later") from None  # fmt: skip
     except QueryTextError as exc:
-        raise text_problem(exc, text, update) from None
+        problem = text_problem(exc, text, update)
+        state.metrics.answered("update" if update else "sparql", "400")
+        state.metrics.failed(problem.type)
+        raise problem from None
 
 
 def text_problem(exc: QueryTextError, text: str, update: bool = False) -> Problem:
