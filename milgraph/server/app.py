@@ -41,6 +41,7 @@ from milgraph.server.health import health as health_report
 from milgraph.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from milgraph.server.middleware import RequestContext
 from milgraph.server.named import NamedQuery, openapi_parameters
+from milgraph.server.openapi import install as install_openapi
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.pool import Job
 from milgraph.server.problems import Problem
@@ -136,6 +137,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.state.milgraph = state
     _install_error_handlers(app)
     _install_routes(app, state)
+    install_openapi(app, config)
     if not config.writable:  # explanations and profiles read a reasoned snapshot
         app.include_router(make_router(served_snapshot))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
