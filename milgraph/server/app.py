@@ -122,6 +122,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 state.load_task.cancel()
             await state.manager.close()
             await state.pool.close()
+            state.close_readers()
 
     app = MilgraphApp(
         title="milgraph SPARQL service",

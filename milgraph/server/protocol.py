@@ -49,8 +49,9 @@ UPDATE_MEDIA = "application/sparql-update"
 UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
 OPTION_PARAMS = ("default-graph-uri", "named-graph-uri", "inference", "asOf")
 VARY = "Accept, Accept-Encoding"
-#: Texts longer than this are read in a thread: reading is linear, but a 1 MiB text takes
-#: a second or more of Python, and the event loop must keep answering (``/health``).
+#: Texts longer than this are read in a reader process: reading is linear, but a 1 MiB text
+#: takes a second or more of Python, and the event loop (and its share of the GIL) must keep
+#: answering (``/health``).
 INLINE_READ_CHARS = 4096
 
 BodyReader = Callable[[], Awaitable[bytes]]
@@ -171,20 +172,23 @@ async def read_sparql(
     update: bool = False,
 ) -> QueryInfo:  # fmt: skip
     """The one reading of a request text (``sparql_text``): short texts on the event loop,
-    long ones in a thread, at most ``READERS`` at a time within the request's deadline."""
+    long ones in the reader processes (``ServerState.read_in_process``), at most as many
+    at a time as there are readers, waiting no longer than the request's deadline."""
     depth = state.config.max_query_depth
     try:
         if len(text) <= INLINE_READ_CHARS:
             return inspect_query(text, base, max_depth=depth, using=using)
         try:
             async with asyncio.timeout(timeout):
-                async with state.readers:
-                    return await asyncio.to_thread(
-                        inspect_query, text, base, max_depth=depth, using=using)
+                await state.readers.acquire()
         except TimeoutError:
             raise Problem(503, "busy", "Server busy",
                           f"the server could not read this {len(text):,}-character request "
                           f"within its {timeout:g} s deadline; retry later") from None  # fmt: skip
+        try:  # reading is linear: once started, it ends in seconds even for 1 MiB
+            return await state.read_in_process(text, base, depth, using)
+        finally:
+            state.readers.release()
     except QueryTextError as exc:
         problem = text_problem(exc, text, update)
         state.metrics.answered("update" if update else "sparql", "400")

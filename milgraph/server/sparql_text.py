@@ -105,6 +105,9 @@ class QueryTextError(ValueError):
         self.column = column
         self.kind = kind  # "malformed" or "too-deep"
 
+    def __reduce__(self) -> tuple:  # crosses from the reader processes
+        return type(self), (self.message, self.line, self.column, self.kind)
+
 
 @dataclass
 class QueryInfo:
@@ -120,9 +123,12 @@ class QueryInfo:
     depth: int = 0  # the parse-tree depth estimate the text reached
     #: The canonical text the engine runs (see the module docstring).
     text: str = ""
-    #: Offsets of each token in ``text`` and in the client's text (for error positions).
+    #: Where each rewritten token (or comment) starts and ends in ``text`` and in the
+    #: client's text: the map from the engine's error positions back to the client's.
     _canon: array = field(default_factory=lambda: array("q"), repr=False)
+    _canon_end: array = field(default_factory=lambda: array("q"), repr=False)
     _source: array = field(default_factory=lambda: array("q"), repr=False)
+    _source_end: array = field(default_factory=lambda: array("q"), repr=False)
     _source_text: str = field(default="", repr=False)
 
     @property
@@ -134,11 +140,12 @@ class QueryInfo:
         offset = _offset_of(self.text, line, column)
         i = bisect.bisect_right(self._canon, offset) - 1
         if i < 0:
-            return line, column
-        delta = offset - self._canon[i]
-        start = self._source[i]
-        end = self._source[i + 1] if i + 1 < len(self._source) else len(self._source_text)
-        return _line_column(self._source_text, min(start + delta, max(end, start)))
+            source = offset
+        elif offset < self._canon_end[i]:
+            source = self._source[i]  # inside a rewritten token: its start
+        else:
+            source = self._source_end[i] + offset - self._canon_end[i]
+        return _line_column(self._source_text, min(source, len(self._source_text)))
 
 
 def _offset_of(text: str, line: int, column: int) -> int:
@@ -187,8 +194,40 @@ _INFO_CACHE_SIZE = 1024
 _CACHE_TEXT = 16 * 1024
 
 
+_NAME_CLASS = f"[{_U}0-9][{_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*+"
+_PNAME = re.compile(
+    rf"(?:[{_BASE}](?:[{_CHARS}.]*[{_CHARS}])?)?:"
+    rf"(?:(?:[{_U}:0-9]|{_PLX})(?:(?:[{_CHARS}.:]|{_PLX})*(?:[{_CHARS}:]|{_PLX}))?)?"
+)
+#: One token (after whitespace and comments), named by its group; ``ws`` alone: the end or
+#: a character no token starts with. Words come before prefixed names so that a run like
+#: ``a.a.a`` is never scanned for a ``:`` from each of its letters.
+_TOKEN = re.compile(
+    "(?P<ws>(?:[ \\t\\r\\n]++|#[^\\r\\n]*+)*+)(?:"
+    f"(?P<var>[?$]{_NAME_CLASS})"
+    f"|(?P<word>[A-Za-z][A-Za-z0-9_]*+)(?![{_CHARS}:])"
+    f"|(?P<iri>{_IRIREF.pattern})"
+    f"|(?P<pname>{_PNAME.pattern})"
+    f"|(?P<num>{_NUMBER.pattern[5:]})"
+    f"|(?P<str>{_STRINGS[chr(34) * 3].pattern}|{_STRINGS[chr(39) * 3].pattern}"
+    f"|{_STRINGS[chr(34)].pattern}|{_STRINGS[chr(39)].pattern})"
+    f"|(?P<lang>{_LANGTAG.pattern})"
+    f"|(?P<bnode>{_BNODE.pattern})"
+    f"|(?P<punct>{_PUNCT.pattern})"
+    ")?"
+)
+_KINDS = {"var": VAR, "word": WORD, "iri": IRI, "pname": PNAME, "num": NUMBER,
+          "str": STRING, "lang": LANG, "bnode": BNODE, "punct": PUNCT}  # fmt: skip
+_NAME_START = re.compile(f"[{_CHARS}]")
+
+
 class _Reader:
-    """One pass over a text: tokens, classification, canonical text, position map."""
+    """One pass over a text: tokens, classification, canonical text, position map.
+
+    The canonical text is the source with the tokens that need it rewritten (IRIs resolved,
+    prefixed names expanded, strings re-escaped, comments removed) and everything else,
+    whitespace included, as it was: line numbers stay the source's, columns move only
+    after a rewrite on the same line (``QueryInfo.source_position`` maps them back)."""
 
     def __init__(
         self, text: str, base: str | None, prefixes: dict[str, str], max_depth: int,
@@ -200,22 +239,19 @@ class _Reader:
         self.max_depth = max_depth
         self.using = using
         self.info = QueryInfo(_source_text=text)
-        self.out: list[str] = []
-        self.size = 0  # length of the canonical text so far
-        self.line = 1  # line of the canonical text (kept equal to the source's)
-        #: Open brackets: [opener, is_expression, operators chained at this level].
+        #: Rewrites, in source order: (source start, source end, canonical text).
+        self.rewrites: list[tuple[int, int, str]] = []
+        #: Open brackets: [opener, is_expression, operators chained at this level, outer].
         self.stack: list[list] = []
         self.chain = 0  # operators chained at the top level
-        self.load = 0  # sum of weights of the open levels and their chains
+        self.load = 0  # weights of the open levels and of the chains around them
         self.prev_kind = -1
         self.prev = ""
         self.prev2_kind = -1
         self.prev2 = ""
         self.select_clause = False
-        self.after_block = False  # the last depth-0 token closed a block (an update template)
         self.select_level = -1  # bracket depth of the SELECT whose clause is being read
-        self.src_line = 1  # line of the source at ``last_end``
-        self.last_end = 0
+        self.after_block = False  # the last depth-0 token closed a block (an update template)
 
     def error(self, pos: int, message: str, kind: str = "malformed") -> QueryTextError:
         line, column = _line_column(self.src, pos)
@@ -226,99 +262,130 @@ class _Reader:
     def read(self) -> QueryInfo:
         src = self.src
         n = len(src)
-        pos = _WS.match(src, 0).end()
-        no_colon_until = -1
         info = self.info
         given_base = self.base
-        while pos < n:
-            c = src[pos]
-            start = pos
-            kind: int
-            value: str  # the canonical text of the token
-            if c == "<" and not src.startswith("<<", pos) and not self.operator_context():
-                m = _IRIREF.match(src, pos)
-                if m is not None:
-                    kind, value = IRI, f"<{self.iri(m.group(1), pos)}>"
-                    pos = m.end()
+        match = _TOKEN.match
+        kinds = _KINDS
+        rewrites = self.rewrites
+        no_colon_until = -1
+        pos = 0
+        while True:
+            m = match(src, pos)
+            ws_end = m.end("ws")
+            if ws_end > pos and "#" in src[pos:ws_end]:
+                self.comments(pos, ws_end)
+            group = m.lastgroup
+            if group is None or group == "ws":
+                if ws_end >= n:
+                    break
+                raise self.unreadable(ws_end)
+            kind = kinds[group]
+            start, pos = m.span(group)
+            value = m.group(group)
+            if kind == WORD:
+                if (
+                    pos < n and src[pos] == "." and pos >= no_colon_until
+                    and _NAME_START.match(src, pos + 1)
+                ):  # a prefix with dots (a.b:c)? scanned once per run of name characters
+                    pm = _PREFIX.match(src, start)
+                    end = pm.end() if pm is not None else pos
+                    no_colon_until = end
+                    if src.startswith(":", end):
+                        pn = _PNAME.match(src, start)
+                        assert pn is not None
+                        kind, value, pos = PNAME, pn.group(), pn.end()
+            elif kind == IRI:
+                if self.operator_context():  # ?a<?b&&?b>?c compares, as pyoxigraph reads it
+                    pm = _PUNCT.match(src, start)
+                    assert pm is not None
+                    kind, value, pos = PUNCT, pm.group(), pm.end()
                 else:
-                    kind, value, pos = self.punct(pos)
-            elif c in "\"'":
-                quote = src[pos : pos + 3] if src.startswith(c * 3, pos) else c
-                m = _STRINGS[quote].match(src, pos)
-                if m is None:
-                    raise self.error(pos, "unterminated or malformed string (a quote is not "
-                                          "closed, or a backslash escape is invalid)")  # fmt: skip
-                kind, value = STRING, _quote(_unescape(m.group(1), pos, self))
-                pos = m.end()
-            elif c in "?$":
-                m = _VARNAME.match(src, pos + 1)
-                if m is not None:
-                    kind, value = VAR, src[pos : m.end()]
-                    pos = m.end()
-                elif c == "?":
-                    kind, value, pos = PUNCT, "?", pos + 1
-                else:
-                    raise self.error(pos, "'$' must start a variable name")
-            elif c == "@":
-                m = _LANGTAG.match(src, pos)
-                if m is None:
-                    raise self.error(pos, "'@' must start a language tag (e.g. @en)")
-                kind, value, pos = LANG, m.group(), m.end()
-            elif "0" <= c <= "9" or (
-                c in ".+-" and _starts_number(src, pos, c)
-                and not (c in "+-" and self.operator_context())
+                    inner = value[1:-1]
+                    iri = self.iri(inner, start)
+                    value = f"<{iri}>"
+                    if iri != inner:
+                        rewrites.append((start, pos, value))
+            elif kind == STRING:
+                quote = 3 if value.startswith(('"""', "'''")) else 1
+                if "\\" in value or value[0] == "'" or quote == 3:
+                    rewrites.append(
+                        (start, pos, _quote(_unescape(value[quote:-quote], start, self))))
+            elif kind == PUNCT and value in ("+", "-") and (
+                _starts_number(src, start, value) and not self.operator_context()
             ):
-                m = _NUMBER.match(src, pos)
-                assert m is not None
-                kind, value, pos = NUMBER, m.group(), m.end()
-            elif c == "_" and src.startswith("_:", pos):
-                m = _BNODE.match(src, pos)
-                if m is None:
-                    raise self.error(pos, "'_:' must start a blank node label")
-                kind, value, pos = BNODE, m.group(), m.end()
-            elif c == ":" or (c.isalpha() or c > "\x7f"):
-                end = pos
-                if c != ":" and pos >= no_colon_until:
-                    m = _PREFIX.match(src, pos)
-                    end = m.end() if m is not None else pos
-                    no_colon_until = -1 if src.startswith(":", end) else end
-                if src.startswith(":", end):
-                    prefix = src[pos:end]
-                    m = _LOCAL.match(src, end + 1)
-                    local_end = m.end() if m is not None else end + 1
-                    raw = src[pos:local_end]
-                    kind = PNAME
-                    if self.prev_kind == WORD and self.prev.upper() == "PREFIX":
-                        value = raw  # the name being declared
-                    else:
-                        value = f"<{self.expand(prefix, src[end + 1 : local_end], pos)}>"
-                    pos = local_end
-                else:
-                    m = _KEYWORD.match(src, pos)
-                    if m is None:
-                        raise self.error(pos, f"unexpected character {c!r}: not the start of "
-                                              "a keyword, a prefixed name or a variable")
-                    kind, value, pos = WORD, m.group(), m.end()
-            else:
-                kind, value, pos = self.punct(pos)
-            self.token(kind, value, start, pos)
-            pos = _WS.match(src, pos).end()
+                nm = _NUMBER.match(src, start)
+                assert nm is not None
+                kind, value, pos = NUMBER, nm.group(), nm.end()
+            if kind == PNAME and not (self.prev_kind == WORD and self.prev.upper() == "PREFIX"):
+                prefix, _, local = value.partition(":")
+                value = f"<{self.expand(prefix, local, start)}>"
+                rewrites.append((start, pos, value))
+            self.token(kind, value, start)
         if self.stack:
             opener = self.stack[-1][0]
             raise self.error(n, f"'{opener}' is never closed (expected '{_OPENERS[opener]}')")
-        info.text = "".join(self.out)
-        if given_base and not info.has_base:  # for IRI("relative") and the like
-            head = f"BASE <{given_base}> "
-            info.text = head + info.text
-            info._canon = array("q", (o + len(head) for o in info._canon))
+        self.build(f"BASE <{given_base}> " if given_base and not info.has_base else "")
         return info
 
-    def punct(self, pos: int) -> tuple[int, str, int]:
-        m = _PUNCT.match(self.src, pos)
-        if m is None:
-            c = self.src[pos]
-            raise self.error(pos, f"unexpected character {c!r}")
-        return PUNCT, m.group(), m.end()
+    def unreadable(self, pos: int) -> QueryTextError:
+        c = self.src[pos]
+        if c in "\"'":
+            return self.error(pos, "unterminated or malformed string (a quote is not closed, "
+                                   "or a backslash escape is invalid)")  # fmt: skip
+        if c == "$":
+            return self.error(pos, "'$' must start a variable name")
+        if c == "@":
+            return self.error(pos, "'@' must start a language tag (e.g. @en)")
+        if c == "_":
+            return self.error(pos, "'_:' must start a blank node label")
+        if c == "<":
+            return self.error(pos, "'<' starts neither an IRI nor a comparison here")
+        if c.isalpha() or c > "\x7f":
+            return self.error(pos, f"unexpected character {c!r}: not the start of a keyword, "
+                                   "a prefixed name or a variable")  # fmt: skip
+        return self.error(pos, f"unexpected character {c!r}")
+
+    def comments(self, start: int, end: int) -> None:
+        src = self.src
+        pos = src.find("#", start, end)
+        while pos >= 0:
+            eol = pos
+            while eol < end and src[eol] not in "\r\n":
+                eol += 1
+            self.rewrites.append((pos, eol, ""))
+            pos = src.find("#", eol, end)
+
+    def build(self, head: str) -> None:
+        """The canonical text from the source and the rewrites, and the position map."""
+        src = self.src
+        info = self.info
+        parts = [head] if head else []
+        size = len(head)
+        first = [0] if head else []
+        canon, canon_end = array("q", first), array("q", [size] if head else [])
+        source, source_end = array("q", first), array("q", first)
+        at = 0
+        n = len(src)
+        for start, end, text in self.rewrites:
+            if start > at:
+                parts.append(src[at:start])
+                size += start - at
+            if text:  # kept apart from neighbours it could merge with (``<`` ``<iri>``)
+                if start > 0 and not src[start - 1].isspace():
+                    text = " " + text
+                if end < n and not src[end].isspace():
+                    text += " "
+            canon.append(size)
+            parts.append(text)
+            size += len(text)
+            canon_end.append(size)
+            source.append(start)
+            source_end.append(end)
+            at = end
+        parts.append(src[at:])
+        info.text = "".join(parts)
+        info._canon, info._canon_end = canon, canon_end
+        info._source, info._source_end = source, source_end
 
     def operator_context(self) -> bool:
         """True after a value inside an expression: ``<`` compares, ``-`` subtracts."""
@@ -326,9 +393,9 @@ class _Reader:
             return bool(self.stack) and self.stack[-1][1]
         return False
 
-    # -- one token: classify, bound, write
+    # -- one token: classify, bound
 
-    def token(self, kind: int, value: str, start: int, end: int) -> None:
+    def token(self, kind: int, value: str, start: int) -> None:
         info = self.info
         if kind == WORD:
             word = value.upper()
@@ -343,7 +410,7 @@ class _Reader:
                     info.update = word
                 if word == "LOAD":
                     info.loads.append(None)
-                if word == "WITH":
+                elif word == "WITH":
                     info.dataset_clause = True
             elif word == "USING":
                 info.dataset_clause = True
@@ -351,17 +418,15 @@ class _Reader:
                 info.has_base = True
             elif word in ("WHERE", "FROM"):
                 self.select_clause = False
+                if word == "WHERE" and self.using and not self.stack and self.after_block:
+                    self.rewrites.append((start, start, self.using))
             if word in VOLATILE:
                 info.volatile = True
-            if word == "SERVICE":
+            elif word == "SERVICE":
                 info.services.append(None)
                 info.volatile = True  # a remote answer may change at any time
             if word in _CHAIN_WORDS:
                 self.chained(start)
-            if (
-                word == "WHERE" and self.using and not self.stack and self.after_block
-            ):
-                self.emit(self.using, -1, start)
         elif kind in (IRI, PNAME):
             self.target(value)
             if kind == IRI and self.prev_kind == WORD and self.prev.upper() == "BASE":
@@ -371,7 +436,6 @@ class _Reader:
         elif kind == PUNCT:
             self.bracket(value, start)
         self.after_block = not self.stack and kind == PUNCT and value == "}"
-        self.emit(value, start, end)
         self.prev2_kind, self.prev2 = self.prev_kind, self.prev
         self.prev_kind, self.prev = kind, value
 
@@ -452,31 +516,6 @@ class _Reader:
         if kind == VAR:
             return self.select_clause and len(self.stack) == self.select_level
         return False
-
-    def emit(self, value: str, start: int, end: int) -> None:
-        """Append a token to the canonical text, on the line it starts on in the source
-        (``start`` < 0: text of ours, on the current line)."""
-        out = self.out
-        if start >= 0:
-            line = self.src_line + self.src.count("\n", self.last_end, start)
-            if line > self.line:
-                out.append("\n" * (line - self.line))
-                self.size += line - self.line
-                self.line = line
-            elif out and (start > self.last_end or (
-                out[-1][-1] in _SPACED and value[0] in _SPACED
-            )):
-                out.append(" ")
-                self.size += 1
-            self.info._canon.append(self.size)
-            self.info._source.append(start)
-            self.src_line = line + self.src.count("\n", start, end)
-            self.last_end = end
-        elif out:
-            out.append(" ")
-            self.size += 1
-        out.append(value)
-        self.size += len(value)
 
     # -- IRIs
 
