@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 from typing import Any
+from urllib.parse import parse_qsl
 
 from milgraph.server.problems import Problem
 
@@ -46,6 +47,10 @@ class RequestContext:
             return
         request_id = next_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
+        query = scope.get("query_string", b"")
+        if query and not _utf8_parameters(query):
+            await _send_problem(send, request_id, bad_encoding())
+            return
         limit = self.max_body_bytes
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
@@ -82,22 +87,37 @@ class RequestContext:
         await self.app(scope, limited_receive if limit else receive, send_with_id)
 
     async def _too_large(self, send: Any, request_id: str) -> None:
-        problem = too_large_problem(self.max_body_bytes)
-        body = json.dumps(problem.document(request_id)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", request_id.encode()),
-                    (b"connection", b"close"),
-                    *_RAW_SECURITY,
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _send_problem(send, request_id, too_large_problem(self.max_body_bytes),
+                            close=True)  # fmt: skip
+
+
+async def _send_problem(send: Any, request_id: str, problem: Problem, close: bool = False) -> None:
+    body = json.dumps(problem.document(request_id)).encode()
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", request_id.encode()),
+        (b"cache-control", b"no-store"),
+        *_RAW_SECURITY,
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _utf8_parameters(query: bytes) -> bool:
+    """True when the query string's parameters are UTF-8 once percent-decoded."""
+    try:
+        parse_qsl(query.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
+
+
+def bad_encoding() -> Problem:
+    return Problem(400, "bad-encoding", "Bad request",
+                   "the URL's parameters are not valid UTF-8 after percent-decoding")  # fmt: skip
 
 
 def too_large_problem(limit: int) -> Problem:

@@ -29,7 +29,12 @@ from milgraph.server.formats import (
     NotAcceptable,
     negotiate,
 )
-from milgraph.server.middleware import SECURITY_HEADERS, next_request_id, too_large_problem
+from milgraph.server.middleware import (
+    SECURITY_HEADERS,
+    bad_encoding,
+    next_request_id,
+    too_large_problem,
+)
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.problems import Problem
 from milgraph.server.sparql_text import (
@@ -163,8 +168,7 @@ def query_params(raw: bytes) -> list[tuple[str, str]]:
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        raise bad("the URL's parameters are not valid UTF-8 after percent-decoding",
-                  "bad-encoding") from None  # fmt: skip
+        raise bad_encoding() from None
 
 
 async def read_sparql(

@@ -8,6 +8,7 @@ crash while building cannot take the server down.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 from pathlib import Path
@@ -52,6 +53,7 @@ def rebuild(args: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     args = json.loads(sys.argv[1])
     memory_mb = int(args.get("memory_mb") or 0)
+    os.nice(10)  # serving comes first: a build uses the CPU the server does not need
     try:
         limit_memory(memory_mb)
         outcome = rebuild(args)
