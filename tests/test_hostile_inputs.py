@@ -349,3 +349,17 @@ def test_named_query_file_that_is_not_utf8_is_a_clear_error(tmp_path, fixture_st
     (tmp_path / "bad.rq").write_bytes(b"# summary: caf\xe9\nASK {}\n")
     with pytest.raises(QueryError, match=r"bad\.rq: not UTF-8 text \(byte 14\)"):
         load_named_queries(tmp_path)
+
+
+def test_worker_memory_bound(fixture_store):
+    """Opt-in: a query needing more than --worker-memory-mb stops its worker (replaced), with
+    a message naming the bound; the server keeps answering."""
+    for server in live_server(["--store", str(fixture_store), "--query-workers", "2",
+                               "--worker-memory-mb", "300"]):  # fmt: skip
+        q = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g LIMIT 1"
+        r = server.get("/sparql", params={"query": q, "timeout": "20"})
+        assert r.status_code == 500 and "memory bound of 300 MiB" in r.json()["detail"], r.text
+        deadline = time.monotonic() + 20
+        while server.get("/health").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        answered_quickly(server.http)

@@ -79,6 +79,10 @@ def serve(
     build_memory_mb: Annotated[
         int, typer.Option(min=0, help="Memory bound of the rebuild process in MiB (0: none).")
     ] = 8192,
+    worker_memory_mb: Annotated[
+        int, typer.Option(min=0, help="Memory (data segment) bound of each query worker in "
+                          "MiB (0: none).")
+    ] = 0,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
 ) -> None:
@@ -103,8 +107,10 @@ def serve(
         service_allow=list(allow_service_host or []), admin_token=admin_token,
         query_workers=query_workers, cache_bytes=cache_mb * 1024 * 1024,
         max_query_depth=max_query_depth, max_input_bytes=max_input_mb * 1024 * 1024,
-        build_memory_mb=build_memory_mb,
+        build_memory_mb=build_memory_mb, worker_memory_mb=worker_memory_mb,
     )  # fmt: skip
+    if worker_memory_mb:  # read by every query worker this process starts
+        os.environ["MILGRAPH_WORKER_MEMORY_MB"] = str(worker_memory_mb)
     if workers <= 1 and not config.builds and not config.writable:
         _prestart_workers(config)
     os.environ[CONFIG_ENV] = dump_config(config)

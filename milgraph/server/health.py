@@ -38,7 +38,7 @@ async def health(state: ServerState) -> tuple[int, dict[str, Any]]:
                 workers=state.pool.workers_alive(),
                 triples=served.manifest.get("counts", {}).get("total"))  # fmt: skip
     start = time.perf_counter()
-    probe = _PROBES.get(id(state))
+    probe: asyncio.Task[bytes] | None = getattr(state, "health_probe", None)
     if probe is None or probe.done():
         # The probe runs under the ordinary query deadline and is only *waited for* for
         # PROBE_S: a slow answer means busy, and never costs a worker (a job past its
@@ -48,7 +48,7 @@ async def health(state: ServerState) -> tuple[int, dict[str, Any]]:
         probe = asyncio.get_running_loop().create_task(
             state.pool.collect(job, state.config.query_timeout))
         probe.add_done_callback(_consume)
-        _PROBES[id(state)] = probe
+        state.health_probe = probe  # type: ignore[attr-defined]
     done, _ = await asyncio.wait({probe}, timeout=PROBE_S)
     error = None
     if not done:
@@ -66,10 +66,6 @@ async def health(state: ServerState) -> tuple[int, dict[str, Any]]:
     body.update(status="ready", probe={"ok": True, "ms": round(elapsed * 1000, 2),
                                        "deadline_ms": PROBE_S * 1000})  # fmt: skip
     return 200, body
-
-
-#: The probe in flight per server state (at most one).
-_PROBES: dict[int, asyncio.Task[bytes]] = {}
 
 
 def _consume(task: asyncio.Task[bytes]) -> None:

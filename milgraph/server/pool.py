@@ -99,9 +99,12 @@ def _busy(timeout: float) -> QueryFailed:
 
 
 def _crashed() -> QueryFailed:
+    limit = os.environ.get(MEMORY_VARIABLE)
+    why = (f" (it may have needed more than the workers' memory bound of {limit} MiB, "
+           "--worker-memory-mb)") if limit and limit != "0" else ""  # fmt: skip
     return QueryFailed(
         500, "worker-crashed", "Query worker crashed",
-        "the process evaluating this query stopped unexpectedly; it has been replaced",
+        f"the process evaluating this query stopped unexpectedly{why}; it has been replaced",
     )  # fmt: skip
 
 
@@ -893,6 +896,8 @@ def _popen(module: str, args: list[str]) -> tuple[subprocess.Popen[bytes], socke
     return process, parent
 
 
+#: Query workers bound their data segment (heap and anonymous mappings) to this many MiB.
+MEMORY_VARIABLE = "MILGRAPH_WORKER_MEMORY_MB"
 #: Variables a child process (query worker, update worker, rebuild) never needs and must
 #: not hold: the admin token, and the server configuration that repeats it.
 SECRET_VARIABLES = ("MILGRAPH_ADMIN_TOKEN", "MILGRAPH_SERVER_CONFIG")

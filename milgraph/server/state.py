@@ -7,13 +7,14 @@ import concurrent.futures
 import concurrent.futures.process
 import functools
 import multiprocessing
+import os
 from typing import Any
 
 from milgraph.server.cache import ResponseCache
 from milgraph.server.config import ServerConfig
 from milgraph.server.metrics import Metrics
 from milgraph.server.named import NamedQuery, load_named_queries
-from milgraph.server.pool import WorkerPool, default_pool_size
+from milgraph.server.pool import MEMORY_VARIABLE, WorkerPool, default_pool_size
 from milgraph.server.snapshots import Served, SnapshotManager
 from milgraph.server.sparql_text import QueryInfo, inspect_query
 from milgraph.server.writable import WritableStore
@@ -25,6 +26,8 @@ READERS = 2
 class ServerState:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
+        if config.worker_memory_mb:  # read by every query worker (pool.MEMORY_VARIABLE)
+            os.environ[MEMORY_VARIABLE] = str(config.worker_memory_mb)
         self.pool = WorkerPool(config.query_workers or default_pool_size(),
                                plain=config.writable)  # fmt: skip
         self.manager: SnapshotManager | WritableStore
