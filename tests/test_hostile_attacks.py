@@ -252,3 +252,15 @@ def test_health_says_busy_when_no_query_can_be_answered(fixture_store):
             time.sleep(0.1)
         assert server.get("/health").json()["status"] == "ready"
         answered_quickly(server.http)
+
+
+def test_a_huge_literal_is_read_and_answered_while_health_answers(server):
+    """Big is not hostile by itself: a 900 KB literal is a valid query and gets its answer."""
+    literal = "é\\\"x" * (700 * 1024 // 4)  # 900 KB of UTF-8
+    q = f'SELECT (STRLEN(?v) AS ?n) WHERE {{ BIND("{literal}" AS ?v) }}'
+    with watch_health(server.url) as health:
+        r = server.http.post("/sparql", content=q.encode(), headers=QUERY)
+    assert r.status_code == 200, r.text[:300]
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == str(700 * 1024 // 4 * 3)
+    health.check(HEALTH_S)
+    answered_quickly(server.http)
