@@ -134,6 +134,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
             "VoID statistics (`/void`). See docs/http.md."
         ),
         lifespan=lifespan,
+        redirect_slashes=False,  # an API: /x/ is not /x (no undeclared 307s)
     )
     app.state.milgraph = state
     _install_error_handlers(app)
