@@ -113,7 +113,9 @@ def test_reload_refuses_inputs_over_the_size_bound(rebuilding):
     line = "<https://example.org/s> <https://example.org/p> \"%s\" .\n"
     big.write_text("".join(line % ("x" * 100) for _ in range(12000)))  # ~1.9 MB
     try:
-        r = _reload(rebuilding)
+        with watch_health(rebuilding.url) as health:
+            r = _reload(rebuilding)
+        health.check(0.1)
         assert r.status_code == 422, r.text
         assert "more than the bound of 1.0 MB" in r.json()["error"]
         assert "data/big.nt" in r.json()["error"] and "--max-input-mb" in r.json()["error"]
@@ -362,4 +364,31 @@ def test_worker_memory_bound(fixture_store):
         deadline = time.monotonic() + 20
         while server.get("/health").status_code != 200 and time.monotonic() < deadline:
             time.sleep(0.1)
+        answered_quickly(server.http)
+
+
+def test_reload_past_the_build_memory_bound_keeps_serving(tmp_path):
+    from test_server_support import build_fixture_snapshot
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURE_DATA / "fixture.ttl", data / "fixture.ttl")
+    root = tmp_path / "snapshots"
+    key = build_fixture_snapshot(root, data)  # so the server's first build is found cached
+    for server in live_server(["--store", str(root), "--data", str(data), "--ontology",
+                               str(ONTOLOGY), "--query-workers", "2", "--build-memory-mb",
+                               "900"], env={"MILGRAPH_ADMIN_TOKEN": TOKEN}):  # fmt: skip
+        assert server.get("/health").json()["snapshot"] == key
+        with (data / "big.nt").open("w") as f:  # ~6.7 MB: reasoning needs well over 900 MiB
+            for i in range(80000):
+                f.write(f"<https://example.org/s{i}> <https://example.org/p{i % 50}> "
+                        f"<https://example.org/o{i % 1000}> .\n")  # fmt: skip
+        with watch_health(server.url) as health:
+            r = _reload(server)
+        assert r.status_code == 422, r.text
+        assert "memory bound of 900 MiB" in r.json()["error"] and "--build-memory-mb" in r.text
+        health.check(0.1)
+        body = server.get("/health").json()
+        assert body["status"] == "ready" and body["snapshot"] == key
+        assert body["last_reload"]["ok"] is False and "memory" in body["last_reload"]["error"]
         answered_quickly(server.http)
