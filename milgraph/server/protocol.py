@@ -95,8 +95,21 @@ class RequestHeaders:
 
 
 def endpoint_url(scope: dict[str, Any]) -> str:
-    """The URL of the endpoint itself (no query string): the base of relative IRIs."""
-    return str(URL(scope=scope)).split("?", 1)[0]
+    """The URL of the endpoint itself (no query string): the base of relative IRIs.
+    Remembered per scheme, host and path (it is computed for every request)."""
+    host = next((v for k, v in scope["headers"] if k == b"host"), b"")
+    key = (scope.get("scheme"), host, scope.get("root_path", ""), scope["path"],
+           scope.get("server"))  # fmt: skip
+    url = _ENDPOINTS.get(key)
+    if url is None:
+        url = str(URL(scope=scope)).split("?", 1)[0]
+        if len(_ENDPOINTS) >= 256:
+            _ENDPOINTS.clear()
+        _ENDPOINTS[key] = url
+    return url
+
+
+_ENDPOINTS: dict[tuple[Any, ...], str] = {}
 
 
 async def sparql_reply(
