@@ -98,8 +98,9 @@ def endpoint_url(scope: dict[str, Any]) -> str:
     """The URL of the endpoint itself (no query string): the base of relative IRIs.
     Remembered per scheme, host and path (it is computed for every request)."""
     host = next((v for k, v in scope["headers"] if k == b"host"), b"")
+    server = scope.get("server")
     key = (scope.get("scheme"), host, scope.get("root_path", ""), scope["path"],
-           scope.get("server"))  # fmt: skip
+           tuple(server) if server else None)  # fmt: skip
     url = _ENDPOINTS.get(key)
     if url is None:
         url = str(URL(scope=scope)).split("?", 1)[0]
