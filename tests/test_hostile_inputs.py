@@ -392,3 +392,19 @@ def test_reload_past_the_build_memory_bound_keeps_serving(tmp_path):
         assert body["status"] == "ready" and body["snapshot"] == key
         assert body["last_reload"]["ok"] is False and "memory" in body["last_reload"]["error"]
         answered_quickly(server.http)
+
+
+def test_json_ld_remote_contexts_are_never_fetched(tmp_path):
+    from hostile_support import Honeypot
+
+    pot = Honeypot()
+    try:
+        doc = tmp_path / "remote.jsonld"
+        doc.write_text(json.dumps({"@context": f"http://127.0.0.1:{pot.port}/context.jsonld",
+                                   "@id": "https://example.org/a", "name": "x"}))  # fmt: skip
+        run = cli("validate", doc)
+        assert run.returncode == 1 and "remote.jsonld" in run.stderr, run.stderr
+        assert "remote contexts" in run.stderr and "Traceback" not in run.stderr
+        assert pot.requests == []
+    finally:
+        pot.close()
