@@ -12,7 +12,6 @@ import functools
 import gc
 import json
 import logging
-import secrets
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +28,7 @@ from milgraph import __version__
 from milgraph.analysis_http import make_router, served_snapshot
 from milgraph.server import describe, ui, views_api
 from milgraph.server.answers import VARY, answer, as_response, not_ready
+from milgraph.server.auth import require_bearer
 from milgraph.server.config import ServerConfig
 from milgraph.server.formats import (
     GRAPH_FORMATS,
@@ -37,9 +37,11 @@ from milgraph.server.formats import (
     NotAcceptable,
     negotiate,
 )
+from milgraph.server.health import health as health_report
 from milgraph.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from milgraph.server.middleware import RequestContext
 from milgraph.server.named import NamedQuery, openapi_parameters
+from milgraph.server.openapi import install as install_openapi
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.pool import Job
 from milgraph.server.problems import Problem
@@ -127,6 +129,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 state.load_task.cancel()
             await state.manager.close()
             await state.pool.close()
+            state.close_readers()
 
     app = MilgraphApp(
         title="milgraph SPARQL service",
@@ -140,11 +143,13 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # ui.install serves /docs and /redoc from local assets
         redoc_url=None,
+        redirect_slashes=False,  # an API: /x/ is not /x (no undeclared 307s)
     )
     app.state.milgraph = state
     _install_error_handlers(app)
     ui.install(app, state)
     _install_routes(app, state)
+    install_openapi(app, config)
     if not config.writable:  # explanations and profiles read a reasoned snapshot
         app.include_router(make_router(served_snapshot))
         app.include_router(views_api.make_router(state))
@@ -287,20 +292,10 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.get("/health", tags=["Operations"], summary="Readiness")
     async def health() -> Response:
-        """200 once a snapshot is loaded and its workers run; 503 before (or if none loads)."""
-        served = state.manager.served
-        if served is None or not state.pool.ready:
-            last = state.manager.last
-            body: dict[str, Any] = {"status": "loading" if last is None else "failed"}
-            if last is not None and not last.ok:
-                body["error"] = last.error
-            return JSONResponse(body, 503, {"Cache-Control": "no-store"})
-        return JSONResponse(
-            {"status": "ready", "snapshot": served.key, "loaded_at": served.loaded_at,
-             "workers": state.pool.workers_alive(),
-             "triples": served.manifest.get("counts", {}).get("total")},
-            200, {"Cache-Control": "no-store"},
-        )  # fmt: skip
+        """200 when a trivial query is answered within its deadline now; 503 when busy,
+        loading or failed. The body has the last reload's outcome (problems at file:line)."""
+        status, body = await health_report(state)
+        return JSONResponse(body, status, {"Cache-Control": "no-store"})
 
     @app.get("/metrics", tags=["Operations"], summary="Prometheus metrics",
              response_class=Response)  # fmt: skip
@@ -422,9 +417,5 @@ def _check_admin(state: ServerState, request: Request) -> None:
             "start the server with --admin-token (or MILGRAPH_ADMIN_TOKEN) to enable them; "
             "SIGHUP also reloads",
         )  # fmt: skip
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(value.strip(), token):
-        raise Problem(401, "unauthorized", "Unauthorized",
-                      "send 'Authorization: Bearer <admin token>'",
-                      headers={"WWW-Authenticate": 'Bearer realm="milgraph admin"'})  # fmt: skip
+    require_bearer(request.headers.get("authorization"), token, "milgraph admin",
+                   "send 'Authorization: Bearer <admin token>'")  # fmt: skip
