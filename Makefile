@@ -48,7 +48,7 @@ test: $(STAMP) $(WEB_STAMP) browser
 
 # Refresh the screenshots README.md shows (docs/screenshots/) from the browser tests.
 screenshots: $(STAMP) $(WEB_STAMP) browser
-	MILGRAPH_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
+	MILGRAPH_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/web/test_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

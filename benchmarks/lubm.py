@@ -5,7 +5,7 @@
 For each engine: seconds to load (parse / convert) and to reason (median of ``--repeat`` runs),
 triples inferred (published), noise among them, and whether the 14 LUBM queries, run by
 pyoxigraph over asserted + inferred, give exactly the reference answers. Prints a table and
-writes ``benchmarks/results/lubm.json``. The helpers are also used by tests/test_reasoning_lubm.py.
+writes ``benchmarks/results/lubm.json``. The helpers are also used by tests/reasoning/test_lubm.py.
 """
 
 from __future__ import annotations

@@ -26,11 +26,10 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from hostile_support import big_texts  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from milgraph.server import sparql_text  # noqa: E402
+from tests.support.hostile import big_texts  # noqa: E402
 
 POINT = ("PREFIX mil: <https://w3id.org/milgraph/ontology#> SELECT ?n ?l WHERE { ?n "
          "mil:memberOf <https://w3id.org/milgraph/id/org/NATO> ; "

@@ -1,7 +1,7 @@
 """The OpenAPI document says what the server really answers: every status an operation can
 give (with ``application/problem+json`` and its schema for the errors), and the limits of
 every parameter (``timeout`` finite and at most ``--query-timeout``, ``asOf`` a non-empty
-date). The fuzz test (tests/test_hostile_fuzz.py) holds the server to this document.
+date). The fuzz test (tests/hostile/test_fuzz.py) holds the server to this document.
 """
 
 from __future__ import annotations

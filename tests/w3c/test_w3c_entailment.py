@@ -9,8 +9,9 @@ Direct/DL-only, D, RIF, simple entailment) are listed in docs/conformance.md wit
 from __future__ import annotations
 
 import pytest
-from test_server_support import live_server
-from w3c_harness import check_entailment, entailment_store, entailment_tests
+
+from tests.support.server import live_server
+from tests.w3c.w3c_harness import check_entailment, entailment_store, entailment_tests
 
 ALL = entailment_tests()
 IN_REACH = [t for t, reason in ALL if reason is None]

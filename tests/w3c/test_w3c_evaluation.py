@@ -8,8 +8,9 @@ if fewer than Oxigraph's 167 of 178 pass.
 from __future__ import annotations
 
 import pytest
-from test_server_support import live_server
-from w3c_harness import check_eval, dataset_files, eval_tests, write_store
+
+from tests.support.server import live_server
+from tests.w3c.w3c_harness import check_eval, dataset_files, eval_tests, write_store
 
 TESTS = eval_tests()
 TARGET = 167  # Oxigraph's server on this machine

@@ -23,8 +23,9 @@ import pytest
 import rdflib
 from rdflib import RDF, RDFS, Namespace
 from rdflib.collection import Collection
-from test_server_support import live_server
-from w3c_harness import MF, SUITE, _path, write_store
+
+from tests.support.server import live_server
+from tests.w3c.w3c_harness import MF, SUITE, _path, write_store
 
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")

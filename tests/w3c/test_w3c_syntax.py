@@ -4,8 +4,9 @@ negative ones always are (update syntax tests do not apply: the endpoint is read
 from __future__ import annotations
 
 import pytest
-from test_server_support import live_server
-from w3c_harness import graph_iri, syntax_tests, write_store
+
+from tests.support.server import live_server
+from tests.w3c.w3c_harness import graph_iri, syntax_tests, write_store
 
 TESTS = syntax_tests()
 
