@@ -22,7 +22,8 @@ from milgraph import temporal
 from milgraph.explain import explain
 from milgraph.namespaces import sparql_prologue
 from milgraph.relations import profile, timeline
-from milgraph.snapshot import build_snapshot, open_snapshot
+from milgraph.snapshot import build_snapshot
+from milgraph.store import open_snapshot
 
 RESULTS = Path(__file__).resolve().parent / "results" / "asof.json"
 DAYS = ["1914-07-28", "1962-10-16", "1989-11-09", "2024-03-07"]

@@ -113,7 +113,8 @@ def _split(asserted: set[ox.Triple], added: Iterable) -> dict[str, Any]:
     """
     from collections import Counter
 
-    from milgraph.reasoning.oracle import from_rdflib, noise_category
+    from milgraph.terms import from_rdflib
+    from tests.support.oracle import noise_category
 
     noise: Counter[str] = Counter()
     inferred = []
@@ -131,7 +132,7 @@ def _split(asserted: set[ox.Triple], added: Iterable) -> dict[str, Any]:
 def _graph(triples: Sequence[ox.Triple]) -> Any:
     import rdflib
 
-    from milgraph.reasoning.oracle import to_rdflib
+    from milgraph.terms import to_rdflib
 
     graph = rdflib.Graph()
     for t in triples:

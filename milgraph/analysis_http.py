@@ -26,9 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from milgraph.errors import MilgraphError, QueryError, SnapshotError
 from milgraph.explain import explain
+from milgraph.namespaces import PROBLEM_TYPE_BASE
 from milgraph.relations import AmbiguousNation, NationNotFound, profile, timeline
-
-PROBLEM_TYPE_BASE = "https://w3id.org/milgraph/problems/"
+from milgraph.store.snapshot import Snapshot
 
 SnapshotGetter = Callable[[Request], Any]
 
@@ -221,7 +221,7 @@ def _error(exc: Exception) -> JSONResponse:
     return problem(400, "bad-request", "Bad request", str(exc))
 
 
-def _cached(request: Request, snapshot: Any, body: bytes | str, media: str) -> Response:
+def _cached(request: Request, snapshot: Snapshot, body: bytes | str, media: str) -> Response:
     """Answer with an ETag over the snapshot and the request; 304 when the client has it."""
     tag = hashlib.sha256(f"{snapshot.key}\0{request.url.path}\0{request.url.query}".encode())
     etag = f'"{tag.hexdigest()[:32]}"'
@@ -247,7 +247,7 @@ _OPENED_LOCK = threading.Lock()
 def served_snapshot(request: Request) -> Any:
     """The snapshot the SPARQL service serves, opened read-only in this process once per key
     (its query workers have their own handles; these analyses run in the server's threads)."""
-    from milgraph.snapshot import open_snapshot
+    from milgraph.store import open_snapshot
 
     served = request.app.state.milgraph.manager.served
     if served is None:

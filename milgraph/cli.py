@@ -19,6 +19,7 @@ from rich.table import Table
 from milgraph import __version__
 from milgraph.errors import MilgraphError, ValidationFailed
 from milgraph.namespaces import PREFIXES
+from milgraph.terms import cell
 
 app = typer.Typer(
     name="milgraph",
@@ -208,25 +209,12 @@ def read_query(text_or_file: str) -> str:
 
 
 def _open(store: Path | None):  # -> Snapshot
-    from milgraph.snapshot import ensure_snapshot, open_snapshot
+    from milgraph.snapshot import ensure_snapshot
+    from milgraph.store import open_snapshot
 
     if store is not None:
         return open_snapshot(store)
     return ensure_snapshot(on_step=_step_printer)
-
-
-def _short(term: object) -> str:
-    from milgraph.validate import shorten
-
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    if isinstance(term, ox.Literal):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return str(term)
 
 
 @app.command()
@@ -312,7 +300,7 @@ def _print_result(result: object, format: OutputFormat) -> None:
     table = Table(*variables, show_lines=False)
     rows = 0
     for solution in result:
-        table.add_row(*(_short(solution[v]) for v in variables))
+        table.add_row(*(cell(solution[v]) for v in variables))
         rows += 1
     console.print(table)
     err.print(f"{rows} row(s)")
@@ -340,7 +328,7 @@ def stats(
             table.add_column(col, justify="left" if col == "IRI" else "right")
         for row in rows[:limit]:
             table.add_row(
-                _short(ox.NamedNode(row.iri)),
+                cell(ox.NamedNode(row.iri)),
                 f"{row.asserted:,}",
                 f"{row.inferred:,}",
                 f"{row.total:,}",
@@ -353,7 +341,7 @@ def stats(
         for d in decades:
             table.add_column(d, justify="right")
         for cls, per in sorted(result.by_decade.items()):
-            table.add_row(_short(ox.NamedNode(cls)), *(str(per.get(d, "")) for d in decades))
+            table.add_row(cell(ox.NamedNode(cls)), *(str(per.get(d, "")) for d in decades))
         console.print(table)
 
 

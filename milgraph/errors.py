@@ -1,8 +1,32 @@
-"""Error types. Each carries what went wrong, where, and how to fix it, for people to read."""
+"""Error types. Each carries what went wrong, where, and how to fix it, for people to read.
+
+Every error milgraph reports to a user is a :class:`MilgraphError`; the command line prints
+it and exits 1, the server answers it as an RFC 9457 problem (the one table of statuses is
+``milgraph.server.problems``)::
+
+    MilgraphError
+    ├── InputError            a file or directory cannot be used as given (file:line: fix)
+    │   ├── ParseError        not valid in the RDF syntax its extension promises
+    │   ├── UnknownFormatError  an extension that maps to no RDF syntax
+    │   ├── EmptyInputError   a directory without any RDF file
+    │   └── RuleFileError     a rule file: no header, not a CONSTRUCT, bad SPARQL, a name twice
+    ├── ValidationFailed      parse errors, SHACL violations or OWL inconsistencies stop a build
+    ├── RuleLoopError         the rules never reach a fixpoint
+    ├── SnapshotError         a snapshot is missing, incomplete or unreadable    (HTTP 503)
+    ├── QueryError            a query or a parameter cannot be answered as asked (HTTP 400)
+    ├── NationNotFound        no nation has the code or IRI given               (HTTP 404)
+    └── AmbiguousNation       a code names several nations: the choices         (HTTP 409)
+
+The store behind a snapshot raises what pyoxigraph raises (``SyntaxError``, ``OSError``,
+``RuntimeError``, see ``milgraph.store.base``); the server's query workers and the pool have
+errors of their own, HTTP-free (``milgraph.server.pool.errors``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 
 class MilgraphError(Exception):
@@ -49,12 +73,20 @@ class EmptyInputError(InputError):
     """A directory given as input holds no RDF file."""
 
 
+class RuleFileError(InputError):
+    """A rule file cannot be used: no header, not a CONSTRUCT, bad SPARQL, duplicate name."""
+
+
 class ValidationFailed(MilgraphError):
     """SHACL or parse problems stop a build; carries the individual problems."""
 
-    def __init__(self, problems: list, summary: str | None = None) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[object], summary: str | None = None) -> None:
+        self.problems = list(problems)
         super().__init__(summary or f"{len(problems)} validation problem(s)")
+
+
+class RuleLoopError(MilgraphError):
+    """The rules keep deriving new triples: one of them invents terms on every round."""
 
 
 class SnapshotError(MilgraphError):
@@ -63,3 +95,30 @@ class SnapshotError(MilgraphError):
 
 class QueryError(MilgraphError):
     """A SPARQL query is malformed or cannot be answered as asked."""
+
+
+class NationNotFound(MilgraphError):
+    """No nation has the code or IRI given (HTTP 404)."""
+
+
+class NationChoice(Protocol):
+    """What an ambiguity error says of each nation a code may name."""
+
+    iri: str
+    label: str
+    code: str | None
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+class AmbiguousNation(MilgraphError):
+    """A code names several nations and the dates do not single one out (HTTP 409)."""
+
+    def __init__(self, code: str, choices: Sequence[NationChoice]) -> None:
+        self.code = code
+        self.choices = list(choices)
+        names = ", ".join(f"{c.code or c.iri} ({c.label})" for c in choices)
+        super().__init__(
+            f"{code!r} names several nations: {names}; give an ISO code or IRI, or a period "
+            "(from/to) in which only one of them existed"
+        )

@@ -21,7 +21,6 @@ marked ``truncated``.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,16 +29,23 @@ from typing import Any
 import pyoxigraph as ox
 
 from milgraph import paths, temporal
-from milgraph.namespaces import ASSERTED_GRAPH, GRAPH_IRI, INFERRED_GRAPH
-from milgraph.temporal.build import STATIC_PROVENANCE
+from milgraph.namespaces import (
+    ASOF_GRAPH_PREFIX,
+    ASSERTED_GRAPH,
+    DCTERMS_SOURCE,
+    GRAPH_IRI,
+    INFERRED_GRAPH,
+    PROV_DERIVED,
+    XSD,
+)
+from milgraph.reasoning.provenance import ProvenanceStore
+from milgraph.rules import Rule, load_rules, parse_rule
+from milgraph.store import layout
+from milgraph.store.snapshot import Snapshot
 from milgraph.temporal.closure import ASSERTED, SWEPT
 from milgraph.temporal.dates import DateValueError, day, is_partial, iso, period
-from milgraph.temporal.rules import RuleShape, load_shapes, parse_rule
-from milgraph.temporal.segments import ASOF_GRAPH_PREFIX
 from milgraph.terms import Term, parse_term, short, term_json
 
-DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
-PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 MAX_DEPTH = 40
 MAX_NODES = 400
 
@@ -173,7 +179,7 @@ def _dates_text(dates: dict[str, str | None]) -> str:
 
 
 def explain(
-    snapshot: Any,
+    snapshot: Snapshot,
     s: Term | str,
     p: Term | str,
     o: Term | str,
@@ -196,41 +202,21 @@ def explain(
     return Explanation(triple, when, root, builder.count, builder.truncated, builder.rules_used)
 
 
-def _holds(snapshot: Any, t: ox.Triple, graphs: list[str] | None) -> bool:
+def _holds(snapshot: Snapshot, t: ox.Triple, graphs: list[str] | None) -> bool:
+    s, p, o = t.subject, t.predicate, t.object
+    if isinstance(s, ox.Triple):
+        return False  # no quoted-triple subjects in a snapshot
     if graphs is None:
-        return any(
-            True
-            for _ in snapshot.store.quads_for_pattern(
-                t.subject, t.predicate, t.object, ox.DefaultGraph()
-            )
-        )
-    return any(
-        True
-        for g in graphs
-        for _ in snapshot.store.quads_for_pattern(t.subject, t.predicate, t.object, ox.NamedNode(g))
-    )
+        return snapshot.contains(s, p, o, ox.DefaultGraph())
+    return any(snapshot.contains(s, p, o, ox.NamedNode(g)) for g in graphs)
 
 
-_PROVENANCE: dict[Path, Any] = {}
-_LOCK = threading.Lock()
-
-
-def _provenance(path: Path) -> Any:
-    from milgraph.reasoning import ProvenanceStore
-
-    with _LOCK:
-        store = _PROVENANCE.get(path)
-        if store is None:
-            store = _PROVENANCE[path] = ProvenanceStore(path)
-        return store
-
-
-def rule_shapes(snapshot: Any) -> dict[str, RuleShape]:
+def rule_shapes(snapshot: Snapshot) -> dict[str, Rule]:
     """The SPARQL rules the snapshot was reasoned with (recorded in its manifest); the
     bundled rules for a snapshot that predates that record."""
     files = snapshot.manifest.get("temporal", {}).get("rules", {}).get("files")
     if files is None:
-        return {r.name: r for r in load_shapes(paths.RULES_DIR)}
+        return {r.name: r for r in load_rules(paths.RULES_DIR)}
     out = {}
     for f in files:
         shape = parse_rule(f["text"], Path(f["path"]) if f.get("path") else None)
@@ -238,7 +224,7 @@ def rule_shapes(snapshot: Any) -> dict[str, RuleShape]:
     return out
 
 
-def _where(shape: RuleShape) -> str:
+def _where(shape: Rule) -> str:
     if shape.path is None:
         return shape.name
     if shape.path.is_absolute() and shape.path.is_relative_to(paths.PROJECT_ROOT):
@@ -247,7 +233,9 @@ def _where(shape: RuleShape) -> str:
 
 
 class _Builder:
-    def __init__(self, snapshot: Any, when: date | None, max_depth: int, max_nodes: int) -> None:
+    def __init__(
+        self, snapshot: Snapshot, when: date | None, max_depth: int, max_nodes: int
+    ) -> None:
         self.snapshot = snapshot
         self.when = when
         self.max_depth = max_depth
@@ -257,8 +245,8 @@ class _Builder:
         self.seen: set[Any] = set()
         self.shapes = rule_shapes(snapshot)
         self.rules_used: dict[str, str] = {}
-        self.provenance = _provenance(
-            snapshot.path / STATIC_PROVENANCE if when else snapshot.provenance_path
+        self.provenance = snapshot.part(
+            layout.STATIC_PROVENANCE if when else layout.PROVENANCE, ProvenanceStore
         )
         self.temporal = temporal.store_of(snapshot) if when else None
 
@@ -281,7 +269,7 @@ class _Builder:
         node = Node(t, rule=rule, dates=dates, period=piece)
         if rule in self.shapes:
             shape = self.shapes[rule]
-            self.rules_used[rule] = f"{_where(shape)} — {_summary(shape.text)}"
+            self.rules_used[rule] = f"{_where(shape)} — {shape.summary}"
         inner = path | {t}
         node.premises = [self.node(p, depth + 1, inner) for p in premises]
         return node
@@ -291,16 +279,14 @@ class _Builder:
     def _assertions(self, t: Any) -> list[Assertion]:
         if not isinstance(t, ox.Triple):
             return []
-        store = self.snapshot.store
-        if not any(
-            True
-            for _ in store.quads_for_pattern(
-                t.subject, t.predicate, t.object, ox.NamedNode(ASSERTED_GRAPH)
-            )
-        ):
+        snapshot = self.snapshot
+        s, p, o = t.subject, t.predicate, t.object
+        if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+            return []
+        if not snapshot.contains(s, p, o, ox.NamedNode(ASSERTED_GRAPH)):
             return []
         out = []
-        for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None):
+        for q in snapshot.quads(s, p, o, None):
             g = q.graph_name
             if not isinstance(g, ox.NamedNode) or not _is_file_graph(g.value):
                 continue
@@ -310,9 +296,7 @@ class _Builder:
     def _sources(self, subject: Any, graph: ox.NamedNode) -> list[str]:
         found = []
         for pred in (DCTERMS_SOURCE, PROV_DERIVED):
-            for q in self.snapshot.store.quads_for_pattern(
-                subject, ox.NamedNode(pred), None, graph
-            ):
+            for q in self.snapshot.quads(subject, ox.NamedNode(pred), None, graph):
                 found.append(q.object.value if hasattr(q.object, "value") else str(q.object))
         return sorted(set(found))
 
@@ -342,8 +326,7 @@ class _Builder:
                     if swept and premises and rule in self.shapes:
                         found, dates = self._rule_bindings(rule, t)
         if rule is None:
-            with _LOCK:
-                d = self.provenance.derivation(t)
+            d = self.provenance.derivation(t)
             if d is not None:
                 rule, found = d.rule, tuple(d.premises)
                 if rule in self.shapes and not found and premises:
@@ -355,7 +338,7 @@ class _Builder:
                 dates["asOf"] = self.when.isoformat()
         return rule, found, dates, piece
 
-    def _dates_from_premises(self, shape: RuleShape, found: tuple) -> dict[str, str | None]:
+    def _dates_from_premises(self, shape: Rule, found: tuple) -> dict[str, str | None]:
         """The date-valued patterns of a rule: the value a premise matched, or None (an
         OPTIONAL date that was absent, e.g. no end date)."""
         if not shape.uses_as_of:
@@ -363,7 +346,9 @@ class _Builder:
         out: dict[str, str | None] = {}
         for pattern in (*shape.required, *shape.optional):
             pred = pattern[1]
-            if not isinstance(pred, ox.NamedNode) or not isinstance(pattern[2], str):
+            if not isinstance(pred, ox.NamedNode) or not isinstance(
+                pattern[2], ox.Variable | ox.BlankNode
+            ):
                 continue
             name = pred.value.rsplit("#", 1)[-1]
             if not name.endswith("Date"):
@@ -386,14 +371,18 @@ class _Builder:
         head = next((h for h in shape.template if h[1] == t.predicate), None)
         if head is None:
             return (), {}
-        subs = {}
+        if isinstance(head[0], ox.BlankNode) or isinstance(head[2], ox.BlankNode):
+            return (), {}  # a blank node the rule makes up is no variable of its body
+        subs: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
         for var, term in ((head[0], t.subject), (head[2], t.object)):
-            if isinstance(var, str):
-                subs[ox.Variable(var)] = term
-        text = shape.bound_to(shape.select_text, self.when.isoformat() if self.when else None)
+            if isinstance(var, ox.Variable) and not isinstance(term, ox.Triple):
+                subs[var.value] = term
+        text = shape.select_query(self.when if shape.uses_as_of else None)
         graphs = temporal.graphs_as_of(self.snapshot, self.when) if self.when else None
         try:
             solutions = self.snapshot.query(text, default_graph=graphs, substitutions=subs)
+            if not isinstance(solutions, ox.QuerySolutions):
+                return (), {}
             first = next(iter(solutions), None)
         except (SyntaxError, RuntimeError, OSError):
             return (), {}
@@ -402,7 +391,11 @@ class _Builder:
         binding = {v.value: first[v] for v in solutions.variables if first[v] is not None}
         premises = []
         for pattern in (*shape.required, *shape.optional):
-            terms = [binding.get(x) if isinstance(x, str) else x for x in pattern]
+            terms = [
+                binding.get(x.value) if isinstance(x, ox.Variable)
+                else None if isinstance(x, ox.BlankNode) else x
+                for x in pattern
+            ]  # fmt: skip
             if all(x is not None for x in terms):
                 try:
                     premises.append(ox.Triple(*terms))
@@ -417,7 +410,7 @@ def _annotate_partial(dates: dict[str, str | None]) -> dict[str, str | None]:
     for name, value in dates.items():
         if value and len(value) in (4, 7) and value[:4].isdigit():
             dt = "gYear" if len(value) == 4 else "gYearMonth"
-            lit = ox.Literal(value, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{dt}"))
+            lit = ox.Literal(value, datatype=ox.NamedNode(XSD + dt))
             try:
                 first, after = period(lit)
             except DateValueError:
@@ -432,13 +425,6 @@ def _annotate_partial(dates: dict[str, str | None]) -> dict[str, str | None]:
                 continue
         out[name] = value
     return out
-
-
-def _summary(text: str) -> str:
-    for line in text.splitlines():
-        if line.lstrip("# ").startswith("summary:"):
-            return line.split("summary:", 1)[1].strip()
-    return ""
 
 
 def _is_file_graph(iri: str) -> bool:

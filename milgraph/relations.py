@@ -32,7 +32,9 @@ import pyoxigraph as ox
 
 from milgraph import temporal
 from milgraph.errors import MilgraphError, QueryError
-from milgraph.namespaces import MIL_IRI, PREFIXES, sparql_prologue
+from milgraph.namespaces import MIL_IRI, PREFIXES, XSD, sparql_prologue
+from milgraph.sparql import bind, values_row
+from milgraph.store.snapshot import Snapshot
 from milgraph.temporal.dates import (
     ALWAYS,
     EMPTY,
@@ -355,14 +357,12 @@ def _periods_text(periods: list[dict[str, str | None]]) -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _rows(snapshot: Any, sparql: str, **bind: ox.NamedNode) -> list[dict[str, Any]]:
-    """Solutions as dicts; ``bind`` fixes variables with a VALUES clause at the head of the
+def _rows(snapshot: Snapshot, sparql: str, **values: ox.NamedNode) -> list[dict[str, Any]]:
+    """Solutions as dicts; ``values`` fixes variables with a VALUES clause at the head of the
     WHERE group (Oxigraph ``substitutions`` only bind projected variables)."""
-    if bind:
-        names = " ".join(f"?{k}" for k in bind)
-        terms = " ".join(str(v) for v in bind.values())
-        sparql = sparql.replace("WHERE {", f"WHERE {{\n  VALUES ({names}) {{ ({terms}) }}", 1)
-    result = snapshot.query(_P + sparql)
+    result = snapshot.query(_P + bind(sparql, values))
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT answered {result!r}")
     names = [v.value for v in result.variables]
     return [{n: sol[n] for n in names} for sol in result]
 
@@ -389,7 +389,7 @@ def parse_bound(text: str | None, *, end: bool, name: str) -> int | None:
     kind = kinds.get(len(text))
     if kind is None or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
         raise QueryError(f"{name}: {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-    lit = ox.Literal(text, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{kind}"))
+    lit = ox.Literal(text, datatype=ox.NamedNode(XSD + kind))
     try:
         first, after = period(lit)
     except DateValueError:
@@ -401,20 +401,23 @@ def _window(start: int | None, end: int | None) -> IntervalSet:
     return IntervalSet.of(NEG_INF if start is None else start, POS_INF if end is None else end)
 
 
-def _fact_days(snapshot: Any, t: ox.Triple) -> IntervalSet:
+def _fact_days(snapshot: Snapshot, t: ox.Triple) -> IntervalSet:
     """Day set of a derived fact, as the point-in-time views have it."""
     days = temporal.days(snapshot, t)
     if days is not None:
         return days
     static = ox.NamedNode(temporal.STATIC_GRAPH)
-    if any(
-        True for _ in snapshot.store.quads_for_pattern(t.subject, t.predicate, t.object, static)
+    s, o = t.subject, t.object
+    if not isinstance(s, ox.Triple) and not isinstance(o, ox.Triple) and snapshot.contains(
+        s, t.predicate, o, static
     ):
         return ALWAYS
     return EMPTY
 
 
-def _record_days(snapshot: Any, record: ox.NamedNode, link: ox.NamedNode, who: Any) -> IntervalSet:
+def _record_days(
+    snapshot: Snapshot, record: ox.NamedNode, link: ox.NamedNode, who: Any
+) -> IntervalSet:
     """Validity of a record: the day set of its link triple to the nation."""
     days = temporal.days(snapshot, ox.Triple(record, link, who))
     return days if days is not None else EMPTY
@@ -464,7 +467,7 @@ SELECT ?p ?start ?end WHERE {
 """
 
 
-def _nation_from_row(snapshot: Any, row: dict[str, Any]) -> Nation:
+def _nation_from_row(snapshot: Snapshot, row: dict[str, Any]) -> Nation:
     cow = row.get("cow")
     nation = Nation(
         iri=row["n"].value,
@@ -489,7 +492,7 @@ def _statehood_days(nation: Nation) -> IntervalSet | None:
 
 
 def resolve_nation(
-    snapshot: Any, code: str, *, start: int | None = None, end: int | None = None
+    snapshot: Snapshot, code: str, *, start: int | None = None, end: int | None = None
 ) -> Nation:
     """The nation a code or IRI names; see the module docstring for the forms accepted."""
     text = code.strip()
@@ -606,7 +609,7 @@ SELECT ?x ?label ?kind ?start ?end ?direction WHERE {
 
 
 def _memberships(
-    snapshot: Any, n: ox.NamedNode
+    snapshot: Snapshot, n: ox.NamedNode
 ) -> dict[str, list[tuple[Record, IntervalSet, bool, str]]]:
     out: dict[str, list[tuple[Record, IntervalSet, bool, str]]] = defaultdict(list)
     seen: set[str] = set()
@@ -658,7 +661,7 @@ def _status(rec: dict[str, Any], on: int) -> str:
     return "not yet in effect"
 
 
-def _adherences(snapshot: Any, n: ox.NamedNode) -> dict[str, list[dict[str, Any]]]:
+def _adherences(snapshot: Snapshot, n: ox.NamedNode) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
     for r in _rows(snapshot, _ADHERENCES, n=n):
@@ -669,7 +672,7 @@ def _adherences(snapshot: Any, n: ox.NamedNode) -> dict[str, list[dict[str, Any]
     return out
 
 
-def _adherence_record(snapshot: Any, n: ox.NamedNode, r: dict[str, Any], on: int) -> Record:
+def _adherence_record(snapshot: Snapshot, n: ox.NamedNode, r: dict[str, Any], on: int) -> Record:
     names = {
         "start": "startDate",
         "sig": "signatureDate",
@@ -694,7 +697,7 @@ def _today() -> int:
 
 
 def profile(
-    snapshot: Any, a: str, b: str, start: str | None = None, end: str | None = None
+    snapshot: Snapshot, a: str, b: str, start: str | None = None, end: str | None = None
 ) -> Profile:
     """The relationship profile of two nations, optionally within ``[start, end]``
     (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``end`` inclusive)."""
@@ -881,7 +884,7 @@ def _item_days(item: Item) -> IntervalSet:
 
 def _lit(text: str) -> ox.Literal:
     kind = {4: "gYear", 7: "gYearMonth"}.get(len(text), "date")
-    return ox.Literal(text, datatype=ox.NamedNode(f"http://www.w3.org/2001/XMLSchema#{kind}"))
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + kind))
 
 
 def _figure(items: dict[str, tuple[IntervalSet, list[str]]], year: int) -> Figure:
@@ -891,7 +894,7 @@ def _figure(items: dict[str, tuple[IntervalSet, list[str]]], year: int) -> Figur
 
 
 def _items(
-    snapshot: Any,
+    snapshot: Snapshot,
     sparql: str,
     ta: ox.NamedNode,
     tb: ox.NamedNode,
@@ -999,13 +1002,12 @@ SELECT ?x ?label WHERE {
 """
 
 
-def _labels(snapshot: Any, iris: Iterable[str]) -> dict[str, str]:
+def _labels(snapshot: Snapshot, iris: Iterable[str]) -> dict[str, str]:
     """English (or untagged) labels of some resources, in one query."""
     wanted = sorted(set(iris))
     if not wanted:
         return {}
-    values = " ".join(f"<{iri}>" for iri in wanted)
-    text = _LABELS.replace("WHERE {", f"WHERE {{\n  VALUES ?x {{ {values} }}", 1)
+    text = values_row(_LABELS, ["x"], [[f"<{iri}>"] for iri in wanted])
     return {r["x"].value: r["label"].value for r in _rows(snapshot, text)}
 
 
@@ -1025,7 +1027,7 @@ _ORDER = {
 
 
 def timeline(
-    snapshot: Any, code: str, start: str | None = None, end: str | None = None
+    snapshot: Snapshot, code: str, start: str | None = None, end: str | None = None
 ) -> Timeline:
     """A nation's dated events in date order (``start``/``end`` limit them, ``end`` inclusive);
     events without a date are listed apart."""

@@ -8,14 +8,13 @@ a failed build never replaces the last good snapshot.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,15 +22,21 @@ from typing import Any
 import pyoxigraph as ox
 
 from milgraph import __version__, paths
-from milgraph.errors import SnapshotError, ValidationFailed
+from milgraph.errors import ValidationFailed
 from milgraph.loader import ParsedFile, SourceFile, check_input_size, discover, parse_all
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-
-CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
-STORE = "store"
-PROVENANCE = "provenance.sqlite"
-KEEP_SNAPSHOTS = 3
+from milgraph.rules import load_rules
+from milgraph.store.layout import (
+    KEEP_SNAPSHOTS,
+    MANIFEST,
+    PROVENANCE,
+    STORE,
+    building_dir,
+    prune,
+    set_current,
+)
+from milgraph.store.oxigraph import write_store
+from milgraph.store.snapshot import Snapshot, open_snapshot
 
 StepCallback = Callable[[str, str], None]
 """Called with (step name, "start" | "done: <seconds>") so a CLI can show progress."""
@@ -51,50 +56,6 @@ class BuildReport:
     @property
     def timings(self) -> dict[str, float]:
         return self.manifest["timings"]
-
-
-@dataclass
-class Snapshot:
-    """An opened, read-only snapshot. ``key`` is its version (used for ETags and caches)."""
-
-    path: Path
-    key: str
-    manifest: dict[str, Any]
-    store: ox.Store = field(repr=False)
-
-    @property
-    def provenance_path(self) -> Path:
-        return self.path / PROVENANCE
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        asserted_only: bool = False,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        substitutions: dict[ox.Variable, Any] | None = None,
-        prefixes: dict[str, str] | None = None,
-    ) -> Any:
-        """Run a SPARQL query string on Oxigraph (never a parsed rdflib query: that is slow).
-
-        The default graph holds asserted and inferred triples; ``asserted_only`` swaps in the
-        union of asserted files. Explicit ``default_graph``/``named_graphs`` IRIs follow the
-        SPARQL protocol's ``default-graph-uri``/``named-graph-uri``. ``prefixes`` are
-        predeclared for hand-typed queries (the CLI); the protocol endpoint passes none.
-        """
-        kwargs: dict[str, Any] = {}
-        if default_graph:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        elif asserted_only:
-            kwargs["default_graph"] = [ox.NamedNode(ASSERTED_GRAPH)]
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if substitutions:
-            kwargs["substitutions"] = substitutions
-        if prefixes:
-            kwargs["prefixes"] = prefixes
-        return self.store.query(sparql, **kwargs)
 
 
 # --------------------------------------------------------------------------- inputs and keys
@@ -195,7 +156,7 @@ def build_snapshot(
         key = snapshot_key(sources, rules_dir, shapes, digests)
     target = root / key
     if not force and (target / MANIFEST).is_file():
-        _set_current(root, key)
+        set_current(root, key)
         manifest = json.loads((target / MANIFEST).read_text())
         return BuildReport(key, target, True, manifest)
 
@@ -206,7 +167,7 @@ def build_snapshot(
         asserted = _unique_triples(parsed)
 
     with steps.step("reason"):
-        rules = reasoning.load_rules(rules_dir) if rules_dir.is_dir() else []
+        rules = load_rules(rules_dir) if rules_dir.is_dir() else []
         result = reasoning.reason(asserted, rules=rules)
         if result.inconsistencies:
             from milgraph.validate import inconsistency_problems
@@ -228,10 +189,10 @@ def build_snapshot(
     from milgraph import temporal
 
     with steps.step("temporal"):
-        views = temporal.prepare(asserted, result.inferred, rules_dir, rules)
+        views = temporal.prepare(asserted, result.inferred, rules)
 
     root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f".building-{key}-{os.getpid()}"
+    tmp = building_dir(root, key)
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         with steps.step("write"):
@@ -248,8 +209,8 @@ def build_snapshot(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _set_current(root, key)
-    _prune(root, keep=KEEP_SNAPSHOTS, current=key)
+    set_current(root, key)
+    prune(root, keep=KEEP_SNAPSHOTS, current=key)
     return BuildReport(key, target, False, manifest)
 
 
@@ -268,7 +229,6 @@ def _write_store(
     inferred: Sequence[ox.Triple],
     extra: Iterable[ox.Quad] = (),
 ) -> None:
-    store = ox.Store(str(path))
     asserted_g = ox.NamedNode(ASSERTED_GRAPH)
     inferred_g = ox.NamedNode(INFERRED_GRAPH)
     default = ox.DefaultGraph()
@@ -284,11 +244,7 @@ def _write_store(
             yield ox.Quad(t.subject, t.predicate, t.object, default)
         yield from extra
 
-    store.bulk_extend(quads())
-    store.optimize()
-    store.flush()
-    del store
-    gc.collect()
+    write_store(path, quads())
 
 
 def _manifest(
@@ -337,52 +293,7 @@ def _jsonable(value: Any) -> bool:
     return True
 
 
-def _set_current(root: Path, key: str) -> None:
-    tmp = root / f".{CURRENT}.{os.getpid()}"
-    tmp.write_text(key + "\n")
-    os.replace(tmp, root / CURRENT)
-
-
-def _prune(root: Path, *, keep: int, current: str) -> None:
-    """Drop old snapshots, newest kept; the current one always survives."""
-    dirs = sorted(
-        (d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")),
-        key=lambda d: d.stat().st_mtime,
-        reverse=True,
-    )
-    for d in dirs[keep:]:
-        if d.name != current:
-            shutil.rmtree(d, ignore_errors=True)
-
-
 # --------------------------------------------------------------------------- open
-
-
-def current_key(root: Path | None = None) -> str | None:
-    root = Path(root) if root else paths.snapshot_root()
-    marker = root / CURRENT
-    if not marker.is_file():
-        return None
-    return marker.read_text().strip() or None
-
-
-def open_snapshot(root: Path | None = None, key: str | None = None) -> Snapshot:
-    """Open a snapshot read-only: the one ``CURRENT`` names, or ``key``."""
-    root = Path(root) if root else paths.snapshot_root()
-    key = key or current_key(root)
-    if key is None:
-        raise SnapshotError(
-            f"{root}: no snapshot has been built here (run 'milgraph build --out {root}')"
-        )
-    path = root / key
-    if not (path / MANIFEST).is_file() or not (path / STORE).is_dir():
-        raise SnapshotError(f"{path}: snapshot is incomplete; rebuild it with 'milgraph build'")
-    manifest = json.loads((path / MANIFEST).read_text())
-    try:
-        store = ox.Store.read_only(str(path / STORE))
-    except OSError as exc:
-        raise SnapshotError(f"{path / STORE}: cannot open the store: {exc}") from None
-    return Snapshot(path=path, key=key, manifest=manifest, store=store)
 
 
 def ensure_snapshot(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from milgraph.snapshot import Snapshot
+from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, MIL_IRI, sparql_prologue
+from milgraph.store.snapshot import Snapshot
 
 _CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s a ?class }} }}
@@ -15,8 +15,7 @@ _PROPERTY_COUNTS = """
 SELECT ?property (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?property ?o }} }}
 GROUP BY ?property
 """
-_BY_DECADE = """
-PREFIX mil: <https://w3id.org/milgraph/ontology#>
+_BY_DECADE = "\n" + sparql_prologue({"mil": MIL_IRI}) + """\
 SELECT ?class ?decade (COUNT(DISTINCT ?s) AS ?n) WHERE {
   ?s a ?class ; mil:startDate ?d .
   FILTER(STRSTARTS(STR(?class), STR(mil:)))

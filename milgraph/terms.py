@@ -1,32 +1,45 @@
 """RDF terms as people type and read them: ``id:nation/FIN``, ``<https://…>``, ``"1999"^^xsd:gYear``
 
-One place, so every analyst-facing command and endpoint reads and prints terms alike.
+One place, so every command, endpoint and message reads and prints terms alike: the parser of
+terms typed by a person, the shorteners (explanations, tables, validation messages), the
+SPARQL JSON form, N-Triples text (the side files of a snapshot) and the rdflib conversions
+(pySHACL, rdflib's SPARQL algebra). pyoxigraph's term classes are the term model everywhere.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Literal, overload
 
 import pyoxigraph as ox
+import rdflib
 
 from milgraph.errors import QueryError
-from milgraph.namespaces import PREFIXES, sparql_prologue
+from milgraph.namespaces import DISPLAY_PREFIXES, PREFIXES, XSD_STRING, sparql_prologue
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+"""A term of a plain RDF triple (no quoted triples)."""
 
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):([^\s<>\"]*)$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _LOCAL = re.compile(r"[A-Za-z0-9_\-./]+")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _HELP = (
     'write an IRI as <https://…> or prefix:name (prefixes: {}), a literal as "text", '
     '"1999-03-12"^^xsd:date or "text"@en'
 )
 
+# --------------------------------------------------------------------------- reading
 
-def parse_term(text: str, position: str = "term", *, literal: bool = True) -> Term:
+
+@overload
+def parse_term(
+    text: str, position: str = ..., *, literal: Literal[False]
+) -> ox.NamedNode | ox.BlankNode: ...
+@overload
+def parse_term(text: str, position: str = ..., *, literal: bool = ...) -> Term | ox.Triple: ...
+def parse_term(text: str, position: str = "term", *, literal: bool = True) -> Term | ox.Triple:
     """A term typed by a person; ``QueryError`` naming ``position`` if it cannot be read."""
     raw = text.strip()
     hint = _HELP.format(", ".join(sorted(PREFIXES)))
@@ -62,7 +75,20 @@ def _iri(value: str, position: str, hint: str) -> ox.NamedNode:
         raise QueryError(f"{position}: {value!r} is not a valid IRI ({hint})") from None
 
 
-def short(term: Any) -> str:
+def from_ntriples(text: str) -> Term | ox.Triple:
+    """A term from its N-Triples form (``str(term)``), as the snapshot's side files store it."""
+    if text.startswith("<") and text.endswith(">"):
+        return ox.NamedNode(text[1:-1])
+    if text.startswith("_:"):
+        return ox.BlankNode(text[2:])
+    quads = list(ox.parse(input=f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES))
+    return quads[0].object
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def short(term: object) -> str:
     """Compact, unambiguous text: ``id:nation/FIN``, ``"2023-04-04"^^xsd:date``."""
     if isinstance(term, ox.NamedNode):
         return short_iri(term.value)
@@ -75,20 +101,37 @@ def short(term: Any) -> str:
         if term.datatype.value == XSD_STRING:
             return quoted
         return f"{quoted}^^{short_iri(term.datatype.value)}"
-    if hasattr(term, "subject"):
+    if isinstance(term, ox.Triple):
         return f"{short(term.subject)} {short(term.predicate)} {short(term.object)}"
+    subject, predicate, obj = (getattr(term, n, None) for n in ("subject", "predicate", "object"))
+    if subject is not None:  # a generalised triple (reasoning.GeneralizedTriple)
+        return f"{short(subject)} {short(predicate)} {short(obj)}"
     return str(term)
 
 
-def short_iri(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
+def short_iri(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """``prefix:local`` when a prefix covers the IRI with a plain local name, else ``<iri>``."""
+    for prefix, ns in prefixes.items():
         rest = iri[len(ns) :]
         if iri.startswith(ns) and _LOCAL.fullmatch(rest or "-"):
             return f"{prefix}:{rest}"
     return f"<{iri}>"
 
 
-def term_json(term: Any) -> dict[str, str]:
+def cell(term: object) -> str:
+    """A term in a table cell: IRIs shortened, literals as their text, nothing as ''."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return short_iri(term.value, DISPLAY_PREFIXES)
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def term_json(term: object) -> dict[str, str]:
     """A term in SPARQL 1.1 JSON results form (``type``, ``value``, ``datatype``/``xml:lang``)."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -102,3 +145,38 @@ def term_json(term: Any) -> dict[str, str]:
             out["datatype"] = term.datatype.value
         return out
     return {"type": "triple", "value": str(term)}
+
+
+# --------------------------------------------------------------------------- rdflib
+
+
+def to_rdflib(term: Term) -> rdflib.URIRef | rdflib.BNode | rdflib.Literal:
+    """pyoxigraph term -> rdflib term (a simple literal becomes a plain rdflib literal)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def from_rdflib(term: object) -> Term | ox.Variable:
+    """rdflib term -> pyoxigraph term (variables of a parsed query included)."""
+    if isinstance(term, rdflib.Variable):
+        return ox.Variable(str(term))
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")

@@ -19,9 +19,10 @@ from rdflib.namespace import SH
 
 from milgraph.errors import InputError, Location, ParseError
 from milgraph.loader import ParsedFile, SourceFile
-from milgraph.namespaces import PREFIXES
+from milgraph.namespaces import DISPLAY_PREFIXES
+from milgraph.rules import load_rules
+from milgraph.terms import short_iri, to_rdflib
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 DEFAULT_HINTS = {
@@ -81,32 +82,9 @@ class Problem:
         return cls("error", exc.location, exc.message, rule=kind, hint=exc.hint)
 
 
-# --------------------------------------------------------------------------- term conversion
-
-
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-#: Prefixes used only to display IRIs in messages.
-DISPLAY_PREFIXES = {**PREFIXES, "milsh": "https://w3id.org/milgraph/shapes#"}
-
-
 def shorten(iri: str) -> str:
-    for prefix, ns in DISPLAY_PREFIXES.items():
-        if iri.startswith(ns) and re.fullmatch(r"[A-Za-z0-9_\-./]+", iri[len(ns) :] or "-"):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return f"<{iri}>"
+    """An IRI as validation messages show it (the shapes' ``milsh:`` prefix included)."""
+    return short_iri(iri, DISPLAY_PREFIXES)
 
 
 # --------------------------------------------------------------------------- SHACL
@@ -342,7 +320,7 @@ def validate_inputs(
         {ox.Triple(q.subject, q.predicate, q.object): None for pf in parsed for q in pf.quads}
     )
     rules_dir = rules_dir_for(ontology)
-    rules = reasoning.load_rules(rules_dir) if rules_dir.is_dir() else []
+    rules = load_rules(rules_dir) if rules_dir.is_dir() else []
     result = reasoning.reason(triples, rules=rules)
     problems.extend(inconsistency_problems(parsed, result.inconsistencies))
     shapes = shapes_for(ontology)

@@ -11,15 +11,14 @@ from milgraph.errors import InputError, Location
 from milgraph.importers.csvfile import PROJECT_ROOT, shown
 from milgraph.importers.dates import PartialDate
 from milgraph.importers.turtle import XSD, Iri, TurtleDocument, text, typed
-from milgraph.namespaces import ID_IRI, MIL_IRI
+from milgraph.namespaces import DCAT as DCAT
+from milgraph.namespaces import DCTERMS_IRI, ID_IRI, MIL_IRI, PROV_IRI, SKOS_IRI
+from milgraph.namespaces import GEO as GEO
+from milgraph.namespaces import RDF_TYPE as RDF_TYPE
+from milgraph.namespaces import RDFS as RDFS
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-DCAT = "http://www.w3.org/ns/dcat#"
-GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+#: The vocabulary the importers write with, by the names their modules import from here.
+DCT, PROV, SKOS = DCTERMS_IRI, PROV_IRI, SKOS_IRI
 
 IMPORTED_DIR = PROJECT_ROOT / "data" / "imported"
 

@@ -20,9 +20,9 @@ import pyoxigraph as ox
 
 from milgraph.errors import InputError, Location
 from milgraph.importers.csvfile import PROJECT_ROOT, shown
+from milgraph.namespaces import RDFS_LABEL
 
 CURATED_DIR = PROJECT_ROOT / "data"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 class CuratedLabels:

@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from milgraph.namespaces import XSD
 
 
 class DateError(ValueError):

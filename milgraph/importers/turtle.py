@@ -14,22 +14,31 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from milgraph.namespaces import ID_IRI, MIL_IRI
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from milgraph.namespaces import (
+    DCAT,
+    DCTERMS_IRI,
+    GEO,
+    ID_IRI,
+    MIL_IRI,
+    PROV_IRI,
+    RDF,
+    RDF_TYPE,
+    RDFS,
+    SKOS_IRI,
+    XSD,
+)
 
 #: Prefixes every importer output declares, in this order.
 PREFIXES: tuple[tuple[str, str], ...] = (
     ("mil", MIL_IRI),
-    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("rdf", RDF),
+    ("rdfs", RDFS),
     ("xsd", XSD),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-    ("dcterms", "http://purl.org/dc/terms/"),
-    ("prov", "http://www.w3.org/ns/prov#"),
-    ("dcat", "http://www.w3.org/ns/dcat#"),
-    ("geo", "http://www.w3.org/2003/01/geo/wgs84_pos#"),
+    ("skos", SKOS_IRI),
+    ("dcterms", DCTERMS_IRI),
+    ("prov", PROV_IRI),
+    ("dcat", DCAT),
+    ("geo", GEO),
 )
 
 _PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")

@@ -4,7 +4,7 @@ Public API (docs/reasoning.md):
 
 - :func:`reason` -> :class:`ReasoningResult` (``inferred``, ``derivations``,
   ``inconsistencies``, ``stats``)
-- :func:`load_rules` -> list of :class:`SparqlRule`
+- the rules it runs are :class:`milgraph.rules.Rule` (``milgraph.rules.load_rules``)
 - :func:`write_provenance` / :class:`ProvenanceStore` (``derivation(triple)``, ``explain``)
 """
 
@@ -17,7 +17,6 @@ from milgraph.reasoning.reasoner import (
     ReasoningResult,
     reason,
 )
-from milgraph.reasoning.rules import RuleFileError, RuleLoopError, SparqlRule, load_rules
 from milgraph.reasoning.terms import GeneralizedTriple
 
 __all__ = [
@@ -29,10 +28,6 @@ __all__ = [
     "Inconsistency",
     "ProvenanceStore",
     "ReasoningResult",
-    "RuleFileError",
-    "RuleLoopError",
-    "SparqlRule",
-    "load_rules",
     "reason",
     "write_provenance",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +126,8 @@ class Explanation:
 
 
 class ProvenanceStore:
-    """Read side of ``provenance.sqlite``: the derivation of a triple, or its whole tree."""
+    """Read side of ``provenance.sqlite``: the derivation of a triple, or its whole tree.
+    Safe to share across threads (one connection, used under a lock)."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -142,6 +144,7 @@ class ProvenanceStore:
                                 "(rebuild the snapshot with this version)")
         self._rules = dict(self._conn.execute("SELECT id, name FROM rule"))
         self._terms: dict[int, Term] = {}
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._conn.close()
@@ -177,6 +180,10 @@ class ProvenanceStore:
 
     def derivation(self, triple: AnyTriple) -> Derivation | None:
         """The recorded derivation, or None (the triple is asserted, or not in this graph)."""
+        with self._lock:
+            return self._derivation(triple)
+
+    def _derivation(self, triple: AnyTriple) -> Derivation | None:
         ids = (self._id(triple.subject), self._id(triple.predicate), self._id(triple.object))
         if None in ids:
             return None

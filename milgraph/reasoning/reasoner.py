@@ -12,13 +12,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from milgraph.errors import InputError, RuleLoopError
 from milgraph.reasoning import consistency
 from milgraph.reasoning.consistency import Inconsistency
 from milgraph.reasoning.engine import Derived, Engine
 from milgraph.reasoning.noise import CATEGORIES, NoiseFilter
-from milgraph.reasoning.rules import RuleLoopError, SparqlRule, as_date
 from milgraph.reasoning.runner import RuleRunner
 from milgraph.reasoning.terms import GeneralizedTriple, IntTriple, TermTable
+from milgraph.rules import Rule
 
 #: Rounds of SPARQL rules (each followed by OWL 2 RL) before giving up on a fixpoint.
 MAX_RULE_ROUNDS = 100
@@ -117,7 +118,7 @@ class ReasoningResult:
 def reason(
     triples: Iterable[ox.Triple | ox.Quad],
     *,
-    rules: Sequence[SparqlRule] = (),
+    rules: Sequence[Rule] = (),
     as_of: date | datetime | str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ReasoningResult:
@@ -139,7 +140,7 @@ def reason(
             gc.enable()
 
 
-def _reason(triples: Iterable[ox.Triple | ox.Quad], rules: Sequence[SparqlRule],
+def _reason(triples: Iterable[ox.Triple | ox.Quad], rules: Sequence[Rule],
             day: date | None, progress: Callable[[str], None] | None) -> ReasoningResult:
     say = progress or (lambda _msg: None)
     seconds: dict[str, float] = {}
@@ -244,3 +245,16 @@ def _result(engine: Engine, found: list[Inconsistency], seconds: dict[str, float
         _support=published + list(support),
         _published=published_set,
     )
+
+
+def as_date(value: date | datetime | str | None) -> date | None:
+    """Normalise an ``as_of`` argument (a date, or an ISO ``YYYY-MM-DD`` string)."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError("(as_of)", f"{value!r} is not a date",
+                         "give the date as YYYY-MM-DD, e.g. 2014-03-18") from None

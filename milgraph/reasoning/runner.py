@@ -18,8 +18,9 @@ from itertools import islice
 import pyoxigraph as ox
 
 from milgraph.reasoning.engine import Engine
-from milgraph.reasoning.rules import Pattern, SparqlRule
 from milgraph.reasoning.terms import BNODE, IRI, IntTriple
+from milgraph.rules import Pattern, Rule
+from milgraph.store.oxigraph import OxigraphStore
 
 #: A compiled pattern position: ``int >= 0`` a term id, ``int < 0`` variable ``~i`` of the
 #: solution, ``str`` a template blank node label.
@@ -27,11 +28,11 @@ Slot = int | str
 
 
 class RuleRunner:
-    def __init__(self, engine: Engine, rules: Sequence[SparqlRule], day: date | None) -> None:
+    def __init__(self, engine: Engine, rules: Sequence[Rule], day: date | None) -> None:
         self.engine = engine
         self.rules = rules
         self.day = day
-        self.store = ox.Store()
+        self.store = OxigraphStore.memory()
         self.loaded_derived = 0
         self.loaded_all = False
         #: Triples copied to the store, per predicate id: a rule's input "version".
@@ -74,7 +75,7 @@ class RuleRunner:
                                for s, p, o in batch])
             self.loaded.update(p for _, p, _ in batch)
 
-    def _input_version(self, rule: SparqlRule) -> tuple[int, ...]:
+    def _input_version(self, rule: Rule) -> tuple[int, ...]:
         preds = self.rule_predicates[rule.name]
         if preds is None:
             return (self.loaded.total(),)
@@ -126,7 +127,7 @@ class RuleRunner:
                 out.append((slots[0], slots[1], slots[2]))
         return out
 
-    def _run_rule(self, rule: SparqlRule) -> int:
+    def _run_rule(self, rule: Rule) -> int:
         e = self.engine
         sp = e.sp
         get = e.table.ids.get
@@ -134,6 +135,8 @@ class RuleRunner:
         flags = e.table.flags
         emit = e.emit
         solutions = self.store.query(rule.select_query(self.day))
+        if not isinstance(solutions, ox.QuerySolutions):  # a SELECT answers solutions
+            raise TypeError(f"rule {rule.name}: the SELECT form answered {solutions!r}")
         names = [v.value for v in solutions.variables]
         index = {name: i for i, name in enumerate(names)}
         template = self._compile(rule.template, index, template=True)

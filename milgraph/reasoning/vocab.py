@@ -5,10 +5,7 @@ Plain strings, so the engine can intern them once in its term dictionary.
 
 from __future__ import annotations
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from milgraph.namespaces import OWL, RDF, RDFS, XSD
 
 #: Namespaces of the built-in vocabulary: inferred triples about these terms are noise.
 BUILTIN_NAMESPACES = (RDF, RDFS, OWL, XSD)

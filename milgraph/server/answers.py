@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.responses import Response, StreamingResponse
 
+from milgraph.namespaces import OUTPUT_PREFIXES
 from milgraph.server.cache import CachedAnswer
 from milgraph.server.formats import Format
 from milgraph.server.options import QueryOptions
@@ -31,14 +32,6 @@ from milgraph.server.state import ServerState
 log = logging.getLogger("milgraph.server")
 
 VARY = "Accept, Accept-Encoding"
-#: Prefixes written into Turtle/TriG answers (CONSTRUCT/DESCRIBE) to keep them readable.
-OUTPUT_PREFIXES = {
-    "mil": "https://w3id.org/milgraph/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
 #: Bodies at least this large are gzipped for clients that accept it.
 GZIP_MIN_BYTES = 1000
 GZIP_LEVEL = 5

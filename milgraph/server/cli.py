@@ -127,7 +127,7 @@ def _prestart_workers(config: ServerConfig) -> None:
     """Open the served snapshot in the query workers while this process imports the web
     stack (see ``pool.prestart``): ready to answer sooner."""
     from milgraph.server.pool import default_pool_size, prestart
-    from milgraph.snapshot import current_key
+    from milgraph.store import current_key
 
     root = config.snapshot_root
     key = current_key(root)

@@ -10,17 +10,27 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from milgraph.namespaces import (
+    ASSERTED_GRAPH,
+    DCTERMS_IRI,
+    ENTAILMENT,
+    FORMATS,
+    INFERRED_GRAPH,
+    OWL_PROFILE,
+    SD,
+    VOID,
+    XSD,
+)
 from milgraph.server.formats import FORMAT_IRIS, GRAPH_FORMATS, OX_RDF, SOLUTION_FORMATS
 
 SD_PREFIXES = {
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "void": "http://rdfs.org/ns/void#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "formats": "http://www.w3.org/ns/formats/",
-    "ent": "http://www.w3.org/ns/entailment/",
-    "prof": "http://www.w3.org/ns/owl-profile/",
+    "sd": SD,
+    "void": VOID,
+    "dcterms": DCTERMS_IRI,
+    "xsd": XSD,
+    "formats": FORMATS,
+    "ent": ENTAILMENT,
+    "prof": OWL_PROFILE,
 }
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from milgraph.namespaces import FORMATS
+
 
 @dataclass(frozen=True)
 class Format:
@@ -66,16 +68,16 @@ OX_RDF = {
 
 #: W3C format IRIs (https://www.w3.org/ns/formats/) for the service description.
 FORMAT_IRIS = {
-    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "turtle": "http://www.w3.org/ns/formats/Turtle",
-    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
-    "nquads": "http://www.w3.org/ns/formats/N-Quads",
-    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
-    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
-    "trig": "http://www.w3.org/ns/formats/TriG",
+    "json": FORMATS + "SPARQL_Results_JSON",
+    "xml": FORMATS + "SPARQL_Results_XML",
+    "csv": FORMATS + "SPARQL_Results_CSV",
+    "tsv": FORMATS + "SPARQL_Results_TSV",
+    "turtle": FORMATS + "Turtle",
+    "ntriples": FORMATS + "N-Triples",
+    "nquads": FORMATS + "N-Quads",
+    "jsonld": FORMATS + "JSON-LD",
+    "rdfxml": FORMATS + "RDF_XML",
+    "trig": FORMATS + "TriG",
 }
 
 

@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from milgraph.errors import Location, QueryError
-from milgraph.namespaces import ID_IRI
+from milgraph.namespaces import ID_IRI, XSD
 from milgraph.server.options import OptionError, TermSpec, check_iri
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from milgraph.sparql import read_header
 
 #: type name -> (JSON schema for OpenAPI, human description of accepted values)
 PARAM_TYPES: dict[str, tuple[dict[str, str], str]] = {
@@ -52,7 +51,7 @@ SAMPLES = {
 #: Query-string names a named query may not use for its own parameters.
 RESERVED = {"format", "inference", "timeout", "asOf"}
 
-_HEADER = re.compile(r"^#\s*(summary|description|param|tags)\s*:\s*(.*)$")
+_KEYS = ("summary", "description", "param", "tags")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\S+)"
     r"(?:\s+(?P<req>required|optional|default=\S+))?"
@@ -153,25 +152,11 @@ def parse_named_query(path: Path) -> NamedQuery:
                          "query file as UTF-8") from None  # fmt: skip
     fields: dict[str, str] = {}
     params: list[Param] = []
-    last: str | None = None
-    for lineno, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("#"):
-            break
-        m = _HEADER.match(stripped)
-        if m:
-            key, value = m.group(1), m.group(2).strip()
-            last = key
-            if key == "param":
-                params.append(_parse_param(value, path, lineno))
-            else:
-                fields[key] = value
-        elif last == "description" and line.startswith(("#  ", "#\t")):
-            fields["description"] += " " + stripped.lstrip("#").strip()
-        else:
-            last = None
+    for header in read_header(text):
+        if header.key == "param":
+            params.append(_parse_param(header.value, path, header.line))
+        elif header.key in _KEYS:
+            fields[header.key] = header.value
     if "summary" not in fields:
         raise QueryError(
             f"{Location(path.as_posix(), 1)}: named query has no '# summary:' header line "
@@ -219,14 +204,12 @@ def _parse_param(value: str, path: Path, lineno: int) -> Param:
 
 def load_named_queries(directory: Path) -> dict[str, NamedQuery]:
     """Every ``*.rq`` in ``directory`` (sorted by name); syntax-checked with pyoxigraph."""
-    import pyoxigraph as ox
-
     out: dict[str, NamedQuery] = {}
     if not directory.is_dir():
         return out
     from milgraph.server.options import to_term as spec_to_term
+    from milgraph.store.oxigraph import check_query
 
-    probe = ox.Store()
     for path in sorted(directory.glob("*.rq")):
         nq = parse_named_query(path)
         for p in nq.params:
@@ -237,10 +220,8 @@ def load_named_queries(directory: Path) -> dict[str, NamedQuery]:
                 )
         samples = {p.name: SAMPLES[p.type] for p in nq.params}
         try:
-            probe.query(nq.text, substitutions={
-                ox.Variable(name): spec_to_term(to_term(nq.param(name), value))
-                for name, value in samples.items()
-            })  # fmt: skip
+            check_query(nq.text, {name: spec_to_term(to_term(nq.param(name), value))
+                                   for name, value in samples.items()})  # fmt: skip
         except SyntaxError as exc:
             raise QueryError(f"{path.as_posix()}: the query does not parse: {exc}") from None
         except RuntimeError as exc:

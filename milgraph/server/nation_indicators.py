@@ -29,6 +29,7 @@ from milgraph.relations import (
     parse_bound,
     resolve_nation,
 )
+from milgraph.store.snapshot import Snapshot
 
 SERIES = ("alliances", "organizations", "agreementsInForce", "exercises", "measures", "training")
 
@@ -50,7 +51,7 @@ SELECT DISTINCT ?x ?kind ?start ?end WHERE {
 
 
 def nation_indicators(
-    snapshot: Any, code: str, start: str | None = None, end: str | None = None
+    snapshot: Snapshot, code: str, start: str | None = None, end: str | None = None
 ) -> dict[str, Any]:
     """``{"nation": …, "series": [...], "years": [{"year": Y, name: {"count", "facts"}}]}``."""
     lo = parse_bound(start, end=False, name="from")

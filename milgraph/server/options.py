@@ -10,7 +10,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from milgraph.namespaces import EMPTY_GRAPH
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from milgraph.store.base import GraphStore
 
 #: (kind, value, extra) with kind "iri" | "literal" | "bnode"; extra is a datatype IRI or
 #: "@lang". Plain tuples pickle cheaply to the workers.
@@ -96,35 +103,31 @@ def parse_as_of(value: str | None) -> str | None:
         raise OptionError(str(exc)) from None
 
 
-def query_kwargs(options: QueryOptions, snapshot: Any = None) -> dict[str, Any]:
-    """Keyword arguments for ``Snapshot.query`` (runs inside a worker process).
+def query_kwargs(options: QueryOptions, snapshot: GraphStore | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``GraphStore.query`` (runs inside a worker process);
+    ``asserted_only`` (``inference=false``) only for a snapshot, the one store that has it.
 
     With ``default-graph-uri``/``named-graph-uri`` the dataset is exactly those graphs (SPARQL
     protocol): a request naming only named graphs gets an empty default graph, and one naming
     only default graphs gets no named graphs.
     """
-    kwargs: dict[str, Any] = {"asserted_only": not options.inference}
+    kwargs: dict[str, Any] = {"asserted_only": True} if not options.inference else {}
     if options.default_graphs or options.named_graphs:
-        kwargs["default_graph"] = list(options.default_graphs) or [_EMPTY_GRAPH]
-        kwargs["named_graphs"] = list(options.named_graphs) or [_EMPTY_GRAPH]
+        kwargs["default_graph"] = list(options.default_graphs) or [EMPTY_GRAPH]
+        kwargs["named_graphs"] = list(options.named_graphs) or [EMPTY_GRAPH]
     if options.as_of:
         from milgraph import temporal
+        from milgraph.store.snapshot import Snapshot
 
+        if not isinstance(snapshot, Snapshot):
+            raise TypeError("asOf needs a snapshot (the server refuses it for a plain store)")
         kwargs["default_graph"] = temporal.graphs_as_of(snapshot, options.as_of)
     if options.bindings:
-        import pyoxigraph as ox
-
-        kwargs["substitutions"] = {
-            ox.Variable(name): to_term(spec) for name, spec in options.bindings
-        }
+        kwargs["substitutions"] = {name: to_term(spec) for name, spec in options.bindings}
     return kwargs
 
 
-#: A graph name no snapshot uses: selecting it selects nothing.
-_EMPTY_GRAPH = "urn:milgraph:empty-graph"
-
-
-def to_term(spec: TermSpec) -> Any:
+def to_term(spec: TermSpec) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     import pyoxigraph as ox
 
     kind, value, extra = spec

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-PROBLEM_TYPE_BASE = "https://w3id.org/milgraph/problems/"
+from milgraph.namespaces import PROBLEM_TYPE_BASE
 
 
 class Problem(Exception):

@@ -110,7 +110,7 @@ class SnapshotManager:
                 return ReloadOutcome(False, error=result["error"], problems=result["problems"])
             root, key = Path(result["root"]), result["key"]
         else:
-            from milgraph.snapshot import current_key
+            from milgraph.store import current_key
 
             root = config.snapshot_root
             key = current_key(root)

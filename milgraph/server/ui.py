@@ -23,14 +23,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.staticfiles import StaticFiles
 
 from milgraph import __version__
-from milgraph.namespaces import PREFIXES
+from milgraph.namespaces import GEO, PREFIXES
 from milgraph.paths import PROJECT_ROOT
 from milgraph.server import browser
 from milgraph.server.state import ServerState
 
 WEB_DIST = Path(os.environ.get("MILGRAPH_WEB_DIST") or PROJECT_ROOT / "web" / "dist")
 STATIC = "/ui/static"
-GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 
 #: Nothing but this server: scripts, styles, images, fetches, workers (Redoc uses a blob worker).
 CSP = (

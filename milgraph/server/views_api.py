@@ -31,16 +31,16 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from milgraph.errors import MilgraphError
-from milgraph.namespaces import ID_IRI, MIL_IRI, PREFIXES
+from milgraph.namespaces import DCTERMS_SOURCE, GEO, ID_IRI, MIL_IRI, PREFIXES, sparql_prologue
 from milgraph.paths import PROJECT_ROOT
 from milgraph.server.options import OptionError, QueryOptions, parse_as_of
 from milgraph.server.pool import Job
 from milgraph.server.problems import Problem
 from milgraph.server.state import ServerState
+from milgraph.sparql import values_row
+from milgraph.store.snapshot import Snapshot
 
-GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-_P = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + f"PREFIX geo: <{GEO}>\n"
+_P = sparql_prologue({**PREFIXES, "geo": GEO})
 
 #: Alliance obligations (ATOP), strongest first: an edge takes the first its alliances have.
 KINDS: tuple[tuple[str, str], ...] = (
@@ -352,7 +352,9 @@ def _short(iri: str) -> str:
 # --------------------------------------------------------------------------- explanations
 
 
-def with_lines(explanation: dict[str, Any], roots: list[Path], snapshot: Any) -> dict[str, Any]:
+def with_lines(
+    explanation: dict[str, Any], roots: list[Path], snapshot: Snapshot
+) -> dict[str, Any]:
     """Add ``line`` (1-based, or None) to each asserted entry and ``links`` (public documents:
     a dataset source's own ``dcterms:source``) next to its ``sources``."""
     from milgraph.loader import SourceFile, format_for
@@ -364,7 +366,7 @@ def with_lines(explanation: dict[str, Any], roots: list[Path], snapshot: Any) ->
         if iri not in links:
             found: list[str] = []
             if iri.startswith(ID_IRI):
-                q = f"SELECT ?d WHERE {{ <{iri}> <http://purl.org/dc/terms/source> ?d }}"
+                q = f"SELECT ?d WHERE {{ <{iri}> <{DCTERMS_SOURCE}> ?d }}"
                 found = sorted(str(r["d"].value) for r in snapshot.query(q))
             links[iri] = found or [iri]
         return links[iri]
@@ -600,10 +602,8 @@ def example_value(p: Any) -> str:
 def inline_values(text: str, bindings: dict[str, Any]) -> str:
     if not bindings:
         return text
-    names = " ".join(f"?{k}" for k in bindings)
-    terms = " ".join(_sparql_term(spec) for spec in bindings.values())
-    row = f"VALUES ({names}) {{ ({terms}) }}  # parameters"
-    return re.sub(r"WHERE\s*\{", lambda m: f"WHERE {{\n  {row}", text, count=1)
+    terms = [_sparql_term(spec) for spec in bindings.values()]
+    return values_row(text, list(bindings), [terms], comment="parameters")
 
 
 def _sparql_term(spec: tuple[str, str, str | None]) -> str:

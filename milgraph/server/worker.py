@@ -30,20 +30,22 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from milgraph.namespaces import XSD, XSD_BOOLEAN
 from milgraph.server.formats import OX_RDF, OX_RESULTS
 from milgraph.server.options import QueryOptions, query_kwargs
+from milgraph.store.base import GraphStore
+from milgraph.store.oxigraph import OxigraphStore
+from milgraph.store.snapshot import open_snapshot
 
 HEADER = struct.Struct("!BI")
 READY, JOB, DATA, END, ERROR, STOP, REVOKE, SKIPPED = range(8)
 CHUNK = 64 * 1024
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER = {_XSD + t for t in (
+_INTEGER = {XSD + t for t in (
     "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
     "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
 )}  # fmt: skip
-_FLOAT = {_XSD + "decimal", _XSD + "double", _XSD + "float"}
-_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_FLOAT = {XSD + "decimal", XSD + "double", XSD + "float"}
 
 
 def frame(kind: int, payload: bytes = b"") -> bytes:
@@ -75,30 +77,6 @@ def decode_job(payload: bytes) -> dict[str, Any]:
     options = QueryOptions(inference, default, named, bindings, as_of)
     return {"query": query, "options": options, "format": fmt, "max_bytes": max_bytes,
             "prefixes": prefixes, "store": store}  # fmt: skip
-
-
-class PlainStore:
-    """A plain Oxigraph store opened read-only (a view of ``--writable-store``), queried the
-    way ``Snapshot.query`` is; it has no reasoning graphs, so the server refuses the options
-    that need them (``inference=false``, ``asOf``) before a job gets here."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.store = ox.Store.read_only(path)
-
-    def query(
-        self, sparql: str, *, asserted_only: bool = False,
-        default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
-        substitutions: dict[Any, Any] | None = None,
-    ) -> Any:  # fmt: skip
-        kwargs: dict[str, Any] = {}
-        if default_graph:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if substitutions:
-            kwargs["substitutions"] = substitutions
-        return self.store.query(sparql, **kwargs)
 
 
 class ResultTooLarge(Exception):
@@ -140,7 +118,7 @@ def error(status: int, kind: str, title: str, detail: str, **extra: Any) -> byte
     ).encode()
 
 
-def run_job(snapshot: Any, job: dict[str, Any], sock: socket.socket) -> None:
+def run_job(snapshot: GraphStore, job: dict[str, Any], sock: socket.socket) -> None:
     fmt: str = job["format"]
     try:
         result = snapshot.query(job["query"], **query_kwargs(job["options"], snapshot))
@@ -231,7 +209,7 @@ def _plain(term: Any) -> Any:
                 return float(term.value)
         except ValueError:
             return term.value
-        if datatype == _BOOLEAN:
+        if datatype == XSD_BOOLEAN:
             return term.value in ("true", "1")
         return term.value
     if isinstance(term, ox.BlankNode):
@@ -244,13 +222,16 @@ def main(sock: socket.socket, root: str, key: str, plain: bool = False) -> None:
     ``root/key``), answer jobs until STOP."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
     _limit_memory()
-    snapshot: Any
+    # A snapshot; or with ``plain``, a plain store (a view of ``--writable-store``): it has no
+    # reasoning graphs, so the server refuses the options that need them (``inference=false``,
+    # ``asOf``) before a job gets here.
+    snapshot: GraphStore
+    opened: str | None = None
     try:
         if plain:
-            snapshot = PlainStore(str(Path(root) / key))
+            opened = str(Path(root) / key)
+            snapshot = OxigraphStore.open(opened)
         else:
-            from milgraph.snapshot import open_snapshot
-
             snapshot = open_snapshot(Path(root), key)
     except Exception as exc:
         problem = error(503, "snapshot-unavailable", "Snapshot unavailable", str(exc))
@@ -286,9 +267,10 @@ def main(sock: socket.socket, root: str, key: str, plain: bool = False) -> None:
             send_frame(sock, SKIPPED)
             continue
         job = decode_job(payload)
-        if job["store"] and job["store"] != getattr(snapshot, "path", None):
+        if job["store"] and job["store"] != opened:
             try:
-                snapshot = PlainStore(job["store"])
+                snapshot = OxigraphStore.open(job["store"])
+                opened = job["store"]
             except Exception as exc:
                 send_frame(sock, ERROR, error(503, "store-unavailable",
                                               "Store unavailable", str(exc)))  # fmt: skip

@@ -21,30 +21,14 @@ from __future__ import annotations
 import json
 import signal
 import socket
-import time
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
 from milgraph.server.sparql_text import syntax_error_position
 from milgraph.server.worker import CHUNK, END, ERROR, HEADER, JOB, READY, STOP, error, send_frame
+from milgraph.store.oxigraph import WritableStore
 
 STORE, VIEWS = "store", "views"
-#: How long to wait for a killed writer's lock on the store to go away.
-LOCK_WAIT_S = 10.0
-
-
-def open_store(path: Path) -> ox.Store:
-    """Open (or create) the store, waiting while a killed predecessor still holds it."""
-    deadline = time.monotonic() + LOCK_WAIT_S
-    while True:
-        try:
-            return ox.Store(str(path))
-        except OSError as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def next_view(views: Path) -> int:
@@ -52,18 +36,18 @@ def next_view(views: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def write_view(store: ox.Store, views: Path) -> str:
+def write_view(store: WritableStore, views: Path) -> str:
     """A read-only view of the store as it is now: ``views/<n>`` (written under a temporary
     name first, so the server never sees a half-written view)."""
     number = next_view(views)
     name = f"{number:06d}"
     partial = views / f".partial-{name}"
-    store.backup(str(partial))
+    store.backup(partial)
     partial.rename(views / name)
     return name
 
 
-def run(store: ox.Store, views: Path, job: dict[str, Any]) -> bytes:
+def run(store: WritableStore, views: Path, job: dict[str, Any]) -> bytes:
     """Frame kind and payload answering one job."""
     if job.get("op") == "update":
         try:
@@ -102,7 +86,7 @@ def main(sock: socket.socket, directory: str) -> None:
     views = root / VIEWS
     try:
         views.mkdir(parents=True, exist_ok=True)
-        store = open_store(root / STORE)
+        store = WritableStore(root / STORE)
     except Exception as exc:
         send_frame(sock, ERROR, error(503, "store-unavailable", "Store unavailable",
                                       f"{root / STORE}: {exc}"))  # fmt: skip

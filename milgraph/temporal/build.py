@@ -18,6 +18,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from milgraph.rules import Rule
+from milgraph.store import layout
 from milgraph.temporal import store as temporal_store
 from milgraph.temporal.closure import RDF_TYPE, Closure, TemporalFacts, mil
 from milgraph.temporal.dates import (
@@ -30,7 +32,6 @@ from milgraph.temporal.dates import (
     iso,
     start_of,
 )
-from milgraph.temporal.rules import RuleShape, load_shapes
 from milgraph.temporal.segments import (
     ASOF_GRAPH_PREFIX,
     STATIC_GRAPH,
@@ -41,7 +42,7 @@ from milgraph.temporal.segments import (
 
 #: Bumped whenever the layout or the semantics of the views change (part of the snapshot key).
 VERSION = "2"
-STATIC_PROVENANCE = "asof-static-provenance.sqlite"
+STATIC_PROVENANCE = layout.STATIC_PROVENANCE
 
 TIME_BOUND = mil("TimeBoundRelation")
 ADHERENCE = mil("Adherence")
@@ -64,7 +65,7 @@ class TemporalBuild:
     static_result: Any
     records: dict[object, RecordDays]
     timings: dict[str, float] = field(default_factory=dict)
-    shapes: list[RuleShape] = field(default_factory=list)
+    shapes: list[Rule] = field(default_factory=list)
 
     def quads(self) -> Iterator[ox.Quad]:
         static_g = ox.NamedNode(STATIC_GRAPH)
@@ -248,13 +249,12 @@ def split(
 def prepare(
     asserted: Sequence[ox.Triple],
     inferred: Sequence[ox.Triple],
-    rules_dir: Path,
-    rules: Sequence[Any] = (),
+    rules: Sequence[Rule] = (),
 ) -> TemporalBuild:
     """Everything the point-in-time views need, from the asserted triples and the full closure.
 
-    ``rules`` are the reasoner's rule objects (passed on to it for the static part);
-    ``rules_dir`` is read here for the rules' shapes.
+    ``rules`` are the rules the closure was reasoned with: the reasoner runs them again on the
+    static part, and the interval closure propagates day sets through them.
     """
     from milgraph import reasoning
 
@@ -270,7 +270,7 @@ def prepare(
     timings["reason_static"] = round(time.perf_counter() - clock, 3)
 
     clock = time.perf_counter()
-    shapes: list[RuleShape] = load_shapes(rules_dir)
+    shapes = list(rules)
     facts = Closure(static, shapes).run({t: d for t, d in seeds.items() if d})
     timings["intervals"] = round(time.perf_counter() - clock, 3)
 

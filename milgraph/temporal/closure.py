@@ -36,6 +36,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from milgraph.namespaces import MIL_IRI as MIL
+from milgraph.namespaces import OWL, RDF, RDFS
+from milgraph.rules import Rule
+from milgraph.store.oxigraph import OxigraphStore
 from milgraph.temporal.dates import (
     ALWAYS,
     EMPTY,
@@ -49,12 +53,6 @@ from milgraph.temporal.dates import (
     period,
     start_of,
 )
-from milgraph.temporal.rules import RuleShape
-
-MIL = "https://w3id.org/milgraph/ontology#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDF_FIRST = ox.NamedNode(RDF + "first")
@@ -283,7 +281,7 @@ class Closure:
     def __init__(
         self,
         static: Collection[ox.Triple],
-        shapes: Sequence[RuleShape],
+        shapes: Sequence[Rule],
         algebras: dict[str, tuple[str, RuleAlgebra]] | None = None,
     ) -> None:
         self.facts = Facts(static)
@@ -336,12 +334,12 @@ class Closure:
             return True
         return False
 
-    def _input_version(self, shape: RuleShape) -> int:
+    def _input_version(self, shape: Rule) -> int:
         if "*" in shape.reads:
             return sum(self.facts.changes.values())
         return sum(self.facts.changes.get(ox.NamedNode(p), 0) for p in shape.reads)
 
-    def _temporal_shapes(self) -> list[RuleShape]:
+    def _temporal_shapes(self) -> list[Rule]:
         """Rules whose conclusions can change with the date: they read ``?asOf`` or a
         predicate (or class) that some time-dependent triple has."""
         dyn_predicates = {p.value for p, ts in self.facts.dyn_by_p.items() if ts}
@@ -365,7 +363,7 @@ class Closure:
                 out.append(shape)
         return out
 
-    def _evaluate(self, shape: RuleShape) -> Iterable[tuple[ox.Triple, IntervalSet, Firing]]:
+    def _evaluate(self, shape: Rule) -> Iterable[tuple[ox.Triple, IntervalSet, Firing]]:
         known = self.algebras.get(shape.name)
         if known is not None and known[0] == rule_fingerprint(shape.text):
             self.algebra_rules.add(shape.name)
@@ -426,9 +424,10 @@ class Closure:
                     )
 
 
-def _reads_variable_type(shape: RuleShape) -> bool:
+def _reads_variable_type(shape: Rule) -> bool:
     return any(
-        isinstance(p[1], ox.NamedNode) and p[1] == RDF_TYPE and isinstance(p[2], str)
+        isinstance(p[1], ox.NamedNode) and p[1] == RDF_TYPE
+        and isinstance(p[2], ox.Variable | ox.BlankNode)
         for p in (*shape.required, *shape.optional, *shape.negated)
     )
 
@@ -661,7 +660,7 @@ ALGEBRAS: dict[str, tuple[str, RuleAlgebra]] = {
 # --------------------------------------------------------------------------- per-epoch sweep
 
 
-def sweep(facts: Facts, shape: RuleShape) -> Iterator[tuple[ox.Triple, IntervalSet, Firing]]:
+def sweep(facts: Facts, shape: Rule) -> Iterator[tuple[ox.Triple, IntervalSet, Firing]]:
     """Evaluate a rule's own SPARQL once per epoch on a store holding what it reads.
 
     Epochs are delimited by the bounds of time-dependent triples it reads and by the days of
@@ -673,7 +672,7 @@ def sweep(facts: Facts, shape: RuleShape) -> Iterator[tuple[ox.Triple, IntervalS
     def relevant(t: ox.Triple) -> bool:
         return reads_all or t.predicate in predicates
 
-    store = ox.Store()
+    store = OxigraphStore.memory()
     static_part = (
         facts.static if reads_all else [t for p in predicates for t in facts.static_by_p.get(p, ())]
     )
@@ -713,10 +712,10 @@ def sweep(facts: Facts, shape: RuleShape) -> Iterator[tuple[ox.Triple, IntervalS
                 store.remove(ox.Quad(t.subject, t.predicate, t.object))
             for t in adds:
                 store.add(ox.Quad(t.subject, t.predicate, t.object))
-        current = {
-            ox.Triple(t.subject, t.predicate, t.object)
-            for t in store.query(shape.bound_to(shape.text, iso(rep)))
-        }
+        answer = store.query(shape.construct_query(iso(rep)))
+        if isinstance(answer, ox.QuerySolutions | ox.QueryBoolean):  # a CONSTRUCT answers triples
+            raise TypeError(f"rule {shape.name}: the CONSTRUCT answered {answer!r}")
+        current = {ox.Triple(t.subject, t.predicate, t.object) for t in answer}
         for t in current - previous:
             opened[t] = lo
         for t in previous - current:

@@ -20,8 +20,8 @@ from datetime import date
 
 import pyoxigraph as ox
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_DATE = XSD + "date"
+from milgraph.namespaces import XSD, XSD_DATE
+
 XSD_DATETIME = XSD + "dateTime"
 XSD_GYEAR = XSD + "gYear"
 XSD_GYEARMONTH = XSD + "gYearMonth"

@@ -13,12 +13,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from milgraph.namespaces import GRAPH_IRI
+from milgraph.namespaces import ASOF_GRAPH_PREFIX, STATIC_GRAPH
 from milgraph.temporal.dates import NEG_INF, POS_INF, IntervalSet, iso
 
-ASOF_GRAPH_PREFIX = GRAPH_IRI + "asof/"
-#: Named graph of every triple that holds whatever the date (the reasoned static part).
-STATIC_GRAPH = ASOF_GRAPH_PREFIX + "static"
+__all__ = ["ASOF_GRAPH_PREFIX", "STATIC_GRAPH", "canonical", "graph_iri", "graphs_for_day",
+           "leaf_of", "leaf_ranges", "path"]
 
 
 def leaf_ranges(days: IntervalSet, boundaries: Sequence[int]) -> list[tuple[int, int]]:

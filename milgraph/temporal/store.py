@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from milgraph.store import layout
 from milgraph.temporal.closure import Firing
 from milgraph.temporal.dates import IntervalSet
+from milgraph.terms import from_ntriples
 
-FILENAME = "temporal.sqlite"
+FILENAME = layout.TEMPORAL
 
 _SCHEMA = """
 CREATE TABLE term(id INTEGER PRIMARY KEY, nt TEXT NOT NULL);
@@ -86,18 +88,8 @@ def _spans(days: IntervalSet) -> str:
     return json.dumps(days.spans, separators=(",", ":"))
 
 
-def parse_term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """A term from its N-Triples form."""
-    if text.startswith("<") and text.endswith(">"):
-        return ox.NamedNode(text[1:-1])
-    if text.startswith("_:"):
-        return ox.BlankNode(text[2:])
-    quads = list(ox.parse(input=f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES))
-    return quads[0].object
-
-
 def parse_triple(parts: Iterable[str]) -> ox.Triple:
-    s, p, o = (parse_term(x) for x in parts)
+    s, p, o = (from_ntriples(x) for x in parts)
     return ox.Triple(s, p, o)
 
 
@@ -133,7 +125,7 @@ class TemporalStore:
             chunk = ordered[k : k + 500]
             marks = ",".join("?" * len(chunk))
             for i, nt in self._rows(f"SELECT id, nt FROM term WHERE id IN ({marks})", tuple(chunk)):
-                out[i] = parse_term(nt)
+                out[i] = from_ntriples(nt)
         return out
 
     def _fact(self, t: ox.Triple) -> tuple | None:

@@ -20,8 +20,8 @@ import pytest
 from milgraph import temporal
 from milgraph.explain import Explanation, Node, explain, rule_shapes
 from milgraph.namespaces import GRAPH_IRI, INFERRED_GRAPH
+from milgraph.rules import Rule
 from milgraph.temporal.dates import day, end_of, start_of
-from milgraph.temporal.rules import RuleShape
 from tests.support.analysis import ID, MIL, world
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -31,6 +31,8 @@ TYPE = ox.NamedNode(RDF + "type")
 STARTS = {"startDate", "signatureDate", "entryIntoForceDate"}
 ENDS = {"endDate", "withdrawalDate", "suspensionDate", "terminationDate"}
 DAYS = ["1961-06-01", "1990-01-01", "2024-01-01"]
+#: What stands for "any term" in a rule's patterns (a WHERE blank node acts as a variable).
+VAR = (ox.Variable, ox.BlankNode)
 
 
 def n(iri: str) -> ox.NamedNode:
@@ -53,7 +55,7 @@ def holds_in(snapshot, when: str | None) -> Callable[[object], bool]:
         return any(
             True
             for g in graphs
-            for _ in snapshot.store.quads_for_pattern(t.subject, t.predicate, t.object, g)
+            for _ in snapshot.quads(t.subject, t.predicate, t.object, g)
         )
 
     return holds
@@ -62,7 +64,7 @@ def holds_in(snapshot, when: str | None) -> Callable[[object], bool]:
 def values(snapshot, holds, s, p) -> list:
     return [
         q.object
-        for q in snapshot.store.quads_for_pattern(s, p, None, None)
+        for q in snapshot.quads(s, p, None, None)
         if holds(ox.Triple(q.subject, q.predicate, q.object))
     ]
 
@@ -160,14 +162,14 @@ def check_owl(rule: str, premises: list, t: ox.Triple, chain_list) -> None:
 
 
 def check_sparql(
-    shape: RuleShape, premises: list, t: ox.Triple, node: Node, when: str | None, snapshot, holds
+    shape: Rule, premises: list, t: ox.Triple, node: Node, when: str | None, snapshot, holds
 ) -> None:
     """Premises match the rule body under one binding whose head is the conclusion; the
     dates compared satisfy the rule's condition on that day."""
     (head,) = [h for h in shape.template if h[1] == t.predicate]
-    binding: dict[str, object] = {}
+    binding: dict[object, object] = {}
     for var, term in zip(head, (t.subject, t.predicate, t.object), strict=True):
-        if isinstance(var, str):
+        if isinstance(var, VAR):
             binding[var] = term
         else:
             assert var == term
@@ -177,7 +179,7 @@ def check_sparql(
         for var, term in zip(
             pattern, (triple.subject, triple.predicate, triple.object), strict=True
         ):
-            if isinstance(var, str):
+            if isinstance(var, VAR):
                 if out.setdefault(var, term) != term:
                     return None
             elif var != term:
@@ -209,8 +211,8 @@ def check_sparql(
         ok = True
         # absent optional dates: absent from the view too (OPTIONAL gave no row)
         for pattern in shape.optional:
-            if isinstance(pattern[2], str) and pattern[2] not in b:
-                subject = b.get(pattern[0]) if isinstance(pattern[0], str) else pattern[0]
+            if isinstance(pattern[2], VAR) and pattern[2] not in b:
+                subject = b.get(pattern[0]) if isinstance(pattern[0], VAR) else pattern[0]
                 if subject is not None:
                     assert not values(snapshot, holds, subject, pattern[1]), (pattern, b)
         dates = {
@@ -262,7 +264,7 @@ class Checker:
                 assert a.graph == GRAPH_IRI + a.file
                 assert any(
                     True
-                    for _ in self.snapshot.store.quads_for_pattern(
+                    for _ in self.snapshot.quads(
                         t.subject, t.predicate, t.object, n(a.graph)
                     )
                 )
@@ -283,7 +285,7 @@ class Checker:
 def _inferred_now() -> list[ox.Triple]:
     return [
         ox.Triple(q.subject, q.predicate, q.object)
-        for q in world().store.quads_for_pattern(None, None, None, n(INFERRED_GRAPH))
+        for q in world().quads(None, None, None, n(INFERRED_GRAPH))
     ]
 
 

@@ -25,7 +25,7 @@ def test_sample_of_the_current_view() -> None:
     snapshot = bundled()
     inferred = [
         ox.Triple(q.subject, q.predicate, q.object)
-        for q in snapshot.store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
+        for q in snapshot.quads(None, None, None, ox.NamedNode(INFERRED_GRAPH))
     ]
     checker = Checker(snapshot, None)
     for t in _sample(inferred, 150):

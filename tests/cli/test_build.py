@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from milgraph.snapshot import current_key, open_snapshot
+from milgraph.store import current_key, open_snapshot
 
 
 def build(cli, core: Path, out: Path, *data: Path, extra: tuple[str, ...] = ()):

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph.namespaces import sparql_prologue
-from milgraph.validate import to_rdflib
+from milgraph.terms import to_rdflib
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"

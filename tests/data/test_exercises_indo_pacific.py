@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from milgraph.snapshot import Snapshot, open_snapshot
+from milgraph.store import Snapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "datasets"
@@ -79,12 +79,12 @@ def snapshot(home: Path) -> Snapshot:
 
 
 def select(snapshot: Snapshot, query: str) -> list[tuple[str | None, ...]]:
-    rows = snapshot.store.query(PREFIXES + query)
+    rows = snapshot.query(PREFIXES + query)
     return [tuple(None if t is None else t.value.removeprefix(ID) for t in row) for row in rows]
 
 
 def ask(snapshot: Snapshot, query: str) -> bool:
-    return bool(snapshot.store.query(PREFIXES + query))
+    return bool(snapshot.query(PREFIXES + query))
 
 
 def nations(snapshot: Snapshot, edition: str, prop: str) -> set[str]:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from milgraph.snapshot import Snapshot, open_snapshot
+from milgraph.store import Snapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [
@@ -52,7 +52,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snapshot]:
 
 def values(snapshot: Snapshot, query: str) -> set[str]:
     """The single column of a SELECT, IRIs shortened to their part after ``id/``."""
-    return {row[0].value.removeprefix(ID) for row in snapshot.store.query(PREFIXES + query)}
+    return {row[0].value.removeprefix(ID) for row in snapshot.query(PREFIXES + query)}
 
 
 def nations(snapshot: Snapshot, edition: str, prop: str = "mil:participant") -> set[str]:
@@ -155,7 +155,7 @@ def test_csto_and_sco_exercises_name_their_member_contingents(snapshot: Snapshot
 
 
 def test_editions_per_series_in_africa_and_the_americas(snapshot: Snapshot) -> None:
-    rows = snapshot.store.query(PREFIXES + """
+    rows = snapshot.query(PREFIXES + """
         SELECT ?s (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e mil:partOfSeries ?s ;
             dcterms:source ?src FILTER(!CONTAINS(STR(?src), "id/dataset/")) }
         GROUP BY ?s""")

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph.reasoning import reason
-from milgraph.reasoning.oracle import difference, owlrl_inferred, without_keys
+from tests.support.oracle import difference, owlrl_inferred, without_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 

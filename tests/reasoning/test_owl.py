@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph.reasoning import Derivation, GeneralizedTriple, reason
-from milgraph.reasoning.oracle import difference, owlrl_inferred
+from tests.support.oracle import difference, owlrl_inferred
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reasoning"
 PREFIXES = {

@@ -13,10 +13,10 @@ from milgraph.reasoning import (
     Explanation,
     GeneralizedTriple,
     ProvenanceStore,
-    load_rules,
     reason,
     write_provenance,
 )
+from milgraph.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reasoning"

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph.reasoning import reason
-from milgraph.reasoning.oracle import difference, owlrl_inferred
+from tests.support.oracle import difference, owlrl_inferred
 
 EX = "http://example.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

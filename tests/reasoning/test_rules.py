@@ -9,7 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from milgraph.reasoning import ReasoningResult, RuleFileError, load_rules, reason
+from milgraph.errors import RuleFileError
+from milgraph.reasoning import ReasoningResult, reason
+from milgraph.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reasoning"
@@ -236,7 +238,7 @@ def test_short_form_and_blank_node_templates(tmp_path: Path) -> None:
 
 
 def test_a_rule_that_never_stops_is_an_error_not_a_hang(tmp_path: Path) -> None:
-    from milgraph.reasoning import RuleLoopError
+    from milgraph.errors import RuleLoopError
 
     write(tmp_path, "count.rq", "# rule: count\n# summary: counts up forever\n"
           "PREFIX ex: <http://example.org/>\n"

@@ -15,7 +15,7 @@ import time
 from milgraph.server import pool as pool_module
 from milgraph.server.options import QueryOptions
 from milgraph.server.pool import Job, QueryFailed, WorkerPool
-from milgraph.snapshot import current_key
+from milgraph.store import current_key
 from tests.support.server import ID, MIL, fixture_store
 
 __all__ = ["fixture_store"]

@@ -13,7 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from milgraph.snapshot import Snapshot, build_snapshot, open_snapshot
+from milgraph.snapshot import build_snapshot
+from milgraph.store import Snapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "analysis"

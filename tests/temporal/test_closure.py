@@ -14,7 +14,9 @@ import pytest
 
 from milgraph import paths, reasoning, temporal
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from milgraph.snapshot import build_snapshot, open_snapshot
+from milgraph.rules import load_rules
+from milgraph.snapshot import build_snapshot
+from milgraph.store import open_snapshot
 from milgraph.temporal.build import split
 from milgraph.temporal.dates import (
     NEG_INF,
@@ -102,7 +104,7 @@ def engine_world(tmp_path_factory) -> tuple:
 def _graph(snapshot, iri: str) -> list[ox.Triple]:
     return [
         ox.Triple(q.subject, q.predicate, q.object)
-        for q in snapshot.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+        for q in snapshot.quads(None, None, None, ox.NamedNode(iri))
     ]
 
 
@@ -120,7 +122,7 @@ def test_every_epoch_equals_the_reasoner(engine_world) -> None:
     static_asserted, seeds, _ = split(
         _graph(snapshot, ASSERTED_GRAPH), _graph(snapshot, INFERRED_GRAPH)
     )
-    rules = reasoning.load_rules(rules_dir)
+    rules = load_rules(rules_dir)
     bounds = temporal.boundaries(snapshot)
     days = [bounds[0] - 1, *bounds] + [(a + b) // 2 for a, b in itertools.pairwise(bounds)]
     checked = set()
@@ -246,10 +248,10 @@ def test_every_bundled_temporal_rule_has_its_interval_algebra() -> None:
     """Editing a rule of ontology/rules/ that the views depend on needs its algebra updated
     in milgraph/temporal/closure.py (ALGEBRAS: the function and the rule's fingerprint);
     otherwise the build falls back to evaluating the rule once per epoch (minutes)."""
+    from milgraph.rules import load_rules
     from milgraph.temporal.closure import ALGEBRAS, rule_fingerprint
-    from milgraph.temporal.rules import load_shapes
 
-    for shape in load_shapes(paths.RULES_DIR):
+    for shape in load_rules(paths.RULES_DIR):
         if shape.name == "exercisedWith":
             continue  # reads mil:participant only: never time-dependent
         assert shape.name in ALGEBRAS, f"rule {shape.name}: no interval algebra"

@@ -17,17 +17,17 @@ import pytest
 
 from milgraph import paths, reasoning, temporal
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from milgraph.rules import load_rules
 from milgraph.temporal.build import split
 from milgraph.temporal.closure import Closure
 from milgraph.temporal.dates import day, iso
-from milgraph.temporal.rules import load_shapes
 from tests.support.analysis import world_full_dates
 
 
 def _graph(snapshot, iri: str) -> list[ox.Triple]:
     return [
         ox.Triple(q.subject, q.predicate, q.object)
-        for q in snapshot.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+        for q in snapshot.quads(None, None, None, ox.NamedNode(iri))
     ]
 
 
@@ -59,7 +59,7 @@ def _days() -> list[date]:
 def test_view_equals_reasoning_on_that_day(when: date) -> None:
     snapshot, (static_asserted, seeds, _records) = _parts()
     valid = static_asserted + [t for t, d in seeds.items() if day(when) in d]
-    result = reasoning.reason(valid, rules=reasoning.load_rules(paths.RULES_DIR), as_of=when)
+    result = reasoning.reason(valid, rules=load_rules(paths.RULES_DIR), as_of=when)
     expected = set(valid) | set(result.inferred)
     got = _view(snapshot, when)
     missing = sorted(map(str, expected - got))[:10]
@@ -72,9 +72,9 @@ def test_rule_algebra_equals_per_epoch_evaluation_of_the_rule_text() -> None:
     evaluating each rule's own SPARQL on every epoch (the fallback for unknown rules)."""
     _snapshot, (static_asserted, seeds, _records) = _parts()
     static = set(static_asserted) | set(
-        reasoning.reason(static_asserted, rules=reasoning.load_rules(paths.RULES_DIR)).inferred
+        reasoning.reason(static_asserted, rules=load_rules(paths.RULES_DIR)).inferred
     )
-    shapes = load_shapes(paths.RULES_DIR)
+    shapes = load_rules(paths.RULES_DIR)
     live = {t: d for t, d in seeds.items() if d}
     by_algebra = Closure(static, shapes).run(live)
     by_sweep = Closure(static, shapes, algebras={}).run(live)

@@ -1,7 +1,8 @@
 """owlrl as the oracle: its OWL 2 RL closure, minus noise, in pyoxigraph terms.
 
 Used by the tests and benchmarks/lubm.py to check that our engine derives exactly what owlrl
-does. Slow (owlrl takes ~2 minutes on LUBM(1,0)); never used in a build.
+does. Slow (owlrl takes ~2 minutes on LUBM(1,0)); never used in a build, so it lives with the
+tests rather than in the package.
 
 Known owlrl 7.6.2 defects the comparison must avoid: prp-key compares only the first n-1 key
 properties (a one-property key makes every instance of the class the same individual), and
@@ -17,36 +18,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from milgraph.reasoning.vocab import BUILTIN_NAMESPACES, HAS_KEY, XSD_STRING
-
-
-def to_rdflib(term: Any) -> Any:
-    """pyoxigraph term -> rdflib term (a simple literal becomes a plain rdflib literal)."""
-    import rdflib
-
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:
-        return rdflib.Literal(term.value)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-
-
-def from_rdflib(term: Any) -> Any:
-    import rdflib
-
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
+from milgraph.reasoning.vocab import BUILTIN_NAMESPACES, HAS_KEY
+from milgraph.terms import from_rdflib, to_rdflib
 
 
 def noise_category(triple: tuple[Any, Any, Any]) -> str | None:
