@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from milgraph import temporal
+from milgraph.build import build_snapshot
 from milgraph.explain import explain
 from milgraph.namespaces import sparql_prologue
 from milgraph.relations import profile, timeline
-from milgraph.snapshot import build_snapshot
 from milgraph.store import open_snapshot
 
 RESULTS = Path(__file__).resolve().parent / "results" / "asof.json"

@@ -115,8 +115,8 @@ def main() -> None:
     args = parser.parse_args()
     store = args.store
     if store is None:
+        from milgraph.build import ensure_snapshot
         from milgraph.paths import snapshot_root
-        from milgraph.snapshot import ensure_snapshot
 
         ensure_snapshot()
         store = snapshot_root()

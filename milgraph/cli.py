@@ -78,7 +78,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check files: syntax (file:line:col), SHACL shapes and OWL consistency. Exit 1 on errors."""
-    from milgraph.validate import validate_inputs
+    from milgraph.build import validate_inputs
 
     with err.status("validating…"):
         problems = validate_inputs(paths, ontology)
@@ -129,8 +129,8 @@ def build(
     ] = 0,
 ) -> None:
     """Load, validate, reason and write a snapshot; print counts and time per step."""
+    from milgraph.build import build_snapshot
     from milgraph.server.rebuild import limit_memory
-    from milgraph.snapshot import build_snapshot
 
     limit_memory(memory_mb)
     try:
@@ -209,7 +209,7 @@ def read_query(text_or_file: str) -> str:
 
 
 def _open(store: Path | None):  # -> Snapshot
-    from milgraph.snapshot import ensure_snapshot
+    from milgraph.build import ensure_snapshot
     from milgraph.store import open_snapshot
 
     if store is not None:

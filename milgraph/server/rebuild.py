@@ -33,8 +33,8 @@ def out_of_memory(mb: int) -> str:
 
 
 def rebuild(args: dict[str, Any]) -> dict[str, Any]:
+    from milgraph.build import build_snapshot
     from milgraph.errors import MilgraphError, ValidationFailed
-    from milgraph.snapshot import build_snapshot
 
     try:
         report = build_snapshot(

@@ -357,7 +357,7 @@ def with_lines(
 ) -> dict[str, Any]:
     """Add ``line`` (1-based, or None) to each asserted entry and ``links`` (public documents:
     a dataset source's own ``dcterms:source``) next to its ``sources``."""
-    from milgraph.loader import SourceFile, format_for
+    from milgraph.build.inputs import SourceFile, format_for
 
     locator = _locator(snapshot.key)
     links: dict[str, list[str]] = {}
@@ -398,7 +398,7 @@ _LOCATORS: dict[str, Any] = {}
 
 def _locator(key: str) -> Any:
     """One ``validate.Locator`` (it keeps the files' lines) per served snapshot."""
-    from milgraph.validate import Locator
+    from milgraph.build.check import Locator
 
     if key not in _LOCATORS:
         _LOCATORS.clear()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import SH, Graph, URIRef
 
-from milgraph.validate import validate_inputs
+from milgraph.build import validate_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"

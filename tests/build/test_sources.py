@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from milgraph.build.inputs import discover
+from milgraph.build.sources import parse
 from milgraph.errors import EmptyInputError, InputError, ParseError, UnknownFormatError
-from milgraph.loader import discover, parse
 
 
 def write(path: Path, text: str) -> Path:

@@ -175,7 +175,8 @@ def test_validate_and_build_refuse_entity_and_broken_files(tmp_path, name):
 
 
 def test_a_small_entity_file_still_loads(tmp_path):
-    from milgraph.loader import discover, parse
+    from milgraph.build.inputs import discover
+    from milgraph.build.sources import parse
 
     (source,) = discover([RDFXML / "entities-ok.rdf"], "data")
     values = {q.object.value for q in parse(source).quads}
@@ -193,7 +194,7 @@ def test_build_input_bound_and_cli_options(tmp_path):
 
 
 def test_file_deleted_mid_build_is_a_clear_error(tmp_path):
-    from milgraph.snapshot import build_snapshot
+    from milgraph.build import build_snapshot
 
     data = tmp_path / "data"
     data.mkdir()

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from milgraph.snapshot import build_snapshot
+from milgraph.build import build_snapshot
 from milgraph.store import Snapshot, open_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,7 @@ ID = "https://w3id.org/milgraph/id/"
 
 
 def build_fixture_snapshot(root: Path, data: Path = FIXTURE_DATA) -> str:
-    from milgraph.snapshot import build_snapshot
+    from milgraph.build import build_snapshot
 
     report = build_snapshot(ONTOLOGY, [data], root, validate=False)
     return report.key

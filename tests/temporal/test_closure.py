@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph import paths, reasoning, temporal
+from milgraph.build import build_snapshot
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from milgraph.rules import load_rules
-from milgraph.snapshot import build_snapshot
 from milgraph.store import open_snapshot
 from milgraph.temporal.build import split
 from milgraph.temporal.dates import (

@@ -1,7 +1,9 @@
-"""Validation a steward can act on: parse errors and SHACL results located at file:line.
+"""The check stage of a build: SHACL shapes and OWL consistency, as problems at file:line.
 
-pySHACL reports focus nodes, not places in files; we map each focus node back to the file
-and line where it is described, so the steward goes straight to the broken statement.
+pySHACL reports focus nodes, and the reasoner the triples of an inconsistency, not places in
+files; we map each back to the file and line where it is described, so the steward goes
+straight to the broken statement. Parse errors become problems here too (``validate``
+reports every problem in one list).
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
+from milgraph.build.inputs import SourceFile
+from milgraph.build.sources import ParsedFile
 from milgraph.errors import InputError, Location, ParseError
-from milgraph.loader import ParsedFile, SourceFile
 from milgraph.namespaces import DISPLAY_PREFIXES
-from milgraph.rules import load_rules
 from milgraph.terms import short_iri, to_rdflib
 
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -201,18 +203,15 @@ class Locator:
         line = self._line(source, key, str(prop) if isinstance(prop, rdflib.URIRef) else None)
         return Location(source.path.as_posix(), line)
 
-    def _lines(self, path: Path) -> list[str]:
-        if path not in self._texts:
-            try:
-                self._texts[path] = path.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                self._texts[path] = []
-        return self._texts[path]
+    def _lines(self, source: SourceFile) -> list[str]:
+        if source.path not in self._texts:
+            self._texts[source.path] = source.lines()
+        return self._texts[source.path]
 
     def _line(self, source: SourceFile, iri: str, prop: str | None) -> int | None:
         if iri.startswith("_:"):
             return None
-        lines = self._lines(source.path)
+        lines = self._lines(source)
         prefixes = _declared_prefixes(lines)
         spellings = _spellings(iri, prefixes)
         start = None
@@ -284,60 +283,11 @@ def _ends_token(text: str, end: int) -> bool:
     return end >= len(text) or text[end] in " \t;,.\n"
 
 
-# --------------------------------------------------------------------------- whole inputs
-
-
-def validate_inputs(
-    paths_given: Sequence[Path] | None = None, ontology: Path | None = None
-) -> list[Problem]:
-    """Every problem in the given data files (default: all bundled data), in context.
-
-    Files inside the bundled data directory are checked together with the rest of the bundled
-    data (a membership may point to a nation described in another file); problems are reported
-    only for the files asked about. Other files are checked with the ontology alone.
-    """
-    from milgraph import paths, reasoning
-    from milgraph.loader import check_input_size, discover, parse_all
-    from milgraph.snapshot import rules_dir_for, shapes_for
-
-    given = [Path(p) for p in paths_given] if paths_given else [paths.DATA_DIR]
-    try:
-        ontology_dir = Path(ontology) if ontology else paths.ONTOLOGY_DIR
-        ontology_sources = discover([ontology_dir], "ontology")
-        inside = all(_is_within(p, paths.DATA_DIR) for p in given)
-        context = [paths.DATA_DIR] if inside else given
-        data_sources = discover(context, "data")
-        asked = {s.path.resolve() for s in discover(given, "data")}
-        check_input_size(ontology_sources + data_sources)
-    except InputError as exc:
-        return [Problem.from_input_error(exc)]
-
-    parsed, errors = parse_all(ontology_sources + data_sources)
-    problems = [Problem.from_input_error(e) for e in errors]
-    if errors:
-        return problems
-    triples = list(
-        {ox.Triple(q.subject, q.predicate, q.object): None for pf in parsed for q in pf.quads}
-    )
-    rules_dir = rules_dir_for(ontology)
-    rules = load_rules(rules_dir) if rules_dir.is_dir() else []
-    result = reasoning.reason(triples, rules=rules)
-    problems.extend(inconsistency_problems(parsed, result.inconsistencies))
-    shapes = shapes_for(ontology)
-    if shapes.is_file():
-        problems.extend(shacl_problems(parsed, result.inferred, shapes))
-    asked_posix = {p.as_posix() for p in asked}
-    return [
-        p
-        for p in problems
-        if p.location.path in asked_posix
-        or Path(p.location.path).resolve().as_posix() in asked_posix
-        or p.location.path.startswith("(")
-    ]
-
-
 def inconsistency_problems(parsed: Sequence[ParsedFile], found: Iterable[Any]) -> list[Problem]:
     """OWL 2 RL inconsistencies as problems located at the first data triple they involve."""
+    found = list(found)
+    if not found:
+        return []
     locator = Locator(parsed)
     out = []
     for inc in found:
@@ -361,11 +311,3 @@ def inconsistency_problems(parsed: Sequence[ParsedFile], found: Iterable[Any]) -
             )
         )
     return out
-
-
-def _is_within(path: Path, parent: Path) -> bool:
-    try:
-        path.resolve().relative_to(parent.resolve())
-    except ValueError:
-        return False
-    return True

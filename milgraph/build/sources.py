@@ -1,74 +1,28 @@
-"""Find RDF files and parse each into its own named graph, with errors that name file:line:col.
+"""Parsing the input files, each into its own named graph, with errors that name file:line:col.
 
-pyoxigraph parses (it is ~10x faster than rdflib); rdflib is asked only when pyoxigraph
-cannot say where an RDF/XML error is.
+pyoxigraph parses (it is ~10x faster than rdflib) the bytes :class:`SourceFile` read once;
+rdflib is asked only when pyoxigraph cannot say where an RDF/XML error is. RDF/XML entities
+are bounded before any XML parser sees a file.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
+import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from milgraph.errors import EmptyInputError, InputError, Location, ParseError, UnknownFormatError
-from milgraph.namespaces import file_graph_iri
-
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".ntriples": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".n3": ox.RdfFormat.N3,
-}
-
-#: Files a directory may hold beside RDF without being an error (notes, tables, queries).
-IGNORED_SUFFIXES = {".md", ".txt", ".csv", ".tsv", ".rq", ".sparql", ".py", ".gitkeep", ".sha256"}
-IGNORED_NAMES = {"SHA256SUMS", "README", "LICENSE", "NOTICE"}
-
-#: Files under ontology/ that describe data rather than being part of it.
-NOT_LOADED = {"shapes.ttl"}
+from milgraph.build.inputs import SourceFile
+from milgraph.errors import Location, ParseError
 
 #: RDF/XML entities (``<!ENTITY owl "http://…#">``, as ontology editors write them) are
 #: allowed up to this expansion each, and this much for all references of a file together:
 #: a few hundred bytes of nested entities could otherwise expand to gigabytes.
 MAX_ENTITY_CHARS = 64 * 1024
 MAX_EXPANSION_CHARS = 8 * 1024 * 1024
-
-#: Default bound on the total size of a build's (or a validation's) input files: parsing and
-#: reasoning take some 80 times the input in memory. ``MILGRAPH_MAX_INPUT_MB`` overrides it.
-DEFAULT_MAX_INPUT_MB = 256
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One RDF input file and the named graph it is loaded into."""
-
-    path: Path
-    relpath: str
-    format: ox.RdfFormat
-
-    @property
-    def graph(self) -> str:
-        return file_graph_iri(self.relpath)
-
-    def digest(self) -> str:
-        try:
-            return hashlib.sha256(self.path.read_bytes()).hexdigest()
-        except OSError as exc:
-            raise InputError(self.path.as_posix(), f"cannot be read: {exc.strerror or exc}",
-                             "check that the file still exists (was it deleted or moved "
-                             "during the build?)") from None  # fmt: skip
 
 
 @dataclass
@@ -77,107 +31,22 @@ class ParsedFile:
     quads: list[ox.Quad] = field(default_factory=list)
 
 
-def format_for(path: Path) -> ox.RdfFormat:
-    """RDF syntax promised by a file's extension; ``.owl`` files that are Turtle are sniffed."""
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(FORMATS))
-        raise UnknownFormatError(
-            path.as_posix(),
-            f"unknown RDF file extension {path.suffix or '(none)'!r}",
-            f"rename the file to one of {known}, or move it out of the data directory",
-        )
-    if fmt == ox.RdfFormat.RDF_XML and path.suffix.lower() == ".owl":
-        head = path.read_bytes()[:512].lstrip()
-        if head and not head.startswith(b"<"):
-            return ox.RdfFormat.TURTLE
-    return fmt
-
-
-def discover(paths: Iterable[Path], role: str) -> list[SourceFile]:
-    """RDF files under ``paths`` (files or directories), sorted, with relpaths ``role/...``.
-
-    A directory without any RDF file is an error: loading "nothing" silently would hide a
-    wrong path. Unknown extensions are errors too, except for notes and tables.
-    """
-    found: list[SourceFile] = []
-    for given in paths:
-        path = Path(given)
-        if not path.exists():
-            raise InputError(path.as_posix(), "no such file or directory", "check the path")
-        if path.is_file():
-            found.append(SourceFile(path, f"{role}/{path.name}", format_for(path)))
-            continue
-        before = len(found)
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
-            rel = file.relative_to(path)
-            if any(part.startswith(".") for part in rel.parts):
-                continue
-            if file.name in NOT_LOADED and role == "ontology":
-                continue
-            if file.suffix.lower() in IGNORED_SUFFIXES or file.name in IGNORED_NAMES:
-                continue
-            found.append(SourceFile(file, f"{role}/{rel.as_posix()}", format_for(file)))
-        if len(found) == before:
-            raise EmptyInputError(
-                path.as_posix(),
-                "directory holds no RDF file",
-                f"add files with one of the extensions {', '.join(sorted(FORMATS))}",
-            )
-    seen: dict[str, Path] = {}
-    for src in found:
-        if src.relpath in seen and seen[src.relpath] != src.path:
-            raise InputError(
-                src.path.as_posix(),
-                f"two inputs map to the same graph {src.relpath!r} (also {seen[src.relpath]})",
-                "rename one of the files",
-            )
-        seen[src.relpath] = src.path
-    return found
-
-
-def max_input_bytes() -> int:
-    """The input size bound in force: ``MILGRAPH_MAX_INPUT_MB`` (0: none) or the default."""
-    raw = os.environ.get("MILGRAPH_MAX_INPUT_MB", "").strip()
-    try:
-        mb = float(raw) if raw else DEFAULT_MAX_INPUT_MB
-    except ValueError:
-        mb = DEFAULT_MAX_INPUT_MB
-    return int(mb * 1024 * 1024) if mb > 0 and mb == mb else 0
-
-
-def check_input_size(sources: Sequence[SourceFile], limit: int | None = None) -> None:
-    """Refuse inputs larger than ``limit`` bytes in all, before anything is parsed."""
-    limit = max_input_bytes() if limit is None else limit
-    sizes = []
-    for src in sources:
-        try:
-            sizes.append((src.path.stat().st_size, src))
-        except OSError as exc:
-            raise InputError(src.path.as_posix(), f"cannot be read: {exc.strerror or exc}",
-                             "check that the file still exists") from None  # fmt: skip
-    total = sum(size for size, _ in sizes)
-    if limit and total > limit:
-        largest = ", ".join(f"{s.relpath} ({size / 1e6:.1f} MB)"
-                            for size, s in sorted(sizes, key=lambda x: -x[0])[:3])  # fmt: skip
-        raise InputError(
-            "(inputs)", f"the input files hold {total / 1e6:.1f} MB, more than the bound of "
-            f"{limit / 1e6:.1f} MB (largest: {largest})",
-            "split the data, or raise the bound with MILGRAPH_MAX_INPUT_MB or "
-            "--max-input-mb (building needs some 80 times the input in memory)",
-        )  # fmt: skip
-
-
 def parse(source: SourceFile) -> ParsedFile:
     """Parse one file into quads of its own graph; raise ParseError with file:line:col."""
     graph = ox.NamedNode(source.graph)
+    try:
+        data = source.read()
+    except OSError as exc:
+        raise ParseError(
+            source.path.as_posix(), str(exc), "check that the file is readable"
+        ) from None
     if source.format == ox.RdfFormat.RDF_XML:
-        check_entities(source.path)
+        check_entities(source.path, data)
     try:
         quads = [
             ox.Quad(q.subject, q.predicate, q.object, graph)
             for q in ox.parse(
-                path=str(source.path),
+                input=data,
                 format=source.format,
                 base_iri=source.path.resolve().as_uri(),
                 rename_blank_nodes=True,
@@ -208,7 +77,7 @@ def _parse_error(source: SourceFile, exc: SyntaxError) -> ParseError:
     message = str(exc.args[0]) if exc.args else str(exc)
     line, column = exc.lineno, exc.offset
     if line is None and source.format == ox.RdfFormat.RDF_XML:
-        line, column, message = _rdfxml_position(source.path, message)
+        line, column, message = _rdfxml_position(source, message)
     message = _strip_position_prefix(message)
     hint = "fix the syntax at that position"
     if source.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) and "prefix" in message.lower():
@@ -232,16 +101,17 @@ _REFERENCE = re.compile(r"&([A-Za-z_:][A-Za-z0-9_.:\-]*);")
 _PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
 
 
-def check_entities(path: Path) -> None:
+def check_entities(path: Path, data: bytes | None = None) -> None:
     """Refuse an XML file whose entities are external, parameter entities, or expand beyond
     ``MAX_ENTITY_CHARS`` each or ``MAX_EXPANSION_CHARS`` in all (ParseError at file:line).
 
     Runs before any XML parser sees the file (pyoxigraph expands internal entities; rdflib's
     expat does too): reading the declarations and counting references is linear."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(path.as_posix(), str(exc), "check that the file is readable") from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ParseError(path.as_posix(), str(exc), "check that the file is readable") from None
     if b"<!ENTITY" not in data:
         return
     text = data.decode("utf-8", errors="replace")
@@ -302,10 +172,10 @@ def check_entities(path: Path) -> None:
 
 
 class _CountingReader:
-    """A binary file handed out in small pieces, remembering how far the parser read."""
+    """Bytes handed out in small pieces, remembering how far the parser read."""
 
-    def __init__(self, path: Path, piece: int = 32) -> None:
-        self.file = path.open("rb")
+    def __init__(self, data: bytes, piece: int = 32) -> None:
+        self.file = io.BytesIO(data)
         self.piece = piece
         self.offset = 0
 
@@ -320,15 +190,14 @@ class _CountingReader:
         return len(data)
 
 
-def _line_read_to(path: Path, fmt: ox.RdfFormat) -> int | None:
+def _line_read_to(path: Path, data: bytes, fmt: ox.RdfFormat) -> int | None:
     """The line pyoxigraph had read up to when it failed (RDF/XML errors carry no position)."""
-    reader = _CountingReader(path)
+    reader = _CountingReader(data)
     try:
         for _ in ox.parse(reader, format=fmt, base_iri=path.resolve().as_uri()):
             pass
     except SyntaxError:
-        with path.open("rb") as f:
-            return f.read(reader.offset).count(b"\n") + 1
+        return data[: reader.offset].count(b"\n") + 1
     except (OSError, ValueError):
         return None
     finally:
@@ -336,12 +205,12 @@ def _line_read_to(path: Path, fmt: ox.RdfFormat) -> int | None:
     return None
 
 
-def _rdfxml_position(path: Path, fallback: str) -> tuple[int | None, int | None, str]:
+def _rdfxml_position(source: SourceFile, fallback: str) -> tuple[int | None, int | None, str]:
     """Ask rdflib's SAX-based RDF/XML parser where the error is (pyoxigraph does not say);
     if rdflib reads the file, the line pyoxigraph had read to when it failed."""
-    line, column, message = _rdflib_position(path, fallback)
+    line, column, message = _rdflib_position(source.path, fallback)
     if line is None:
-        line = _line_read_to(path, ox.RdfFormat.RDF_XML)
+        line = _line_read_to(source.path, source.read(), ox.RdfFormat.RDF_XML)
         if line is not None:
             message = f"{message} (at or before this line)"
     return line, column, message
