@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from milgraph import temporal
+from milgraph.analysis import explain, profile, timeline
 from milgraph.build import build_snapshot
-from milgraph.explain import explain
 from milgraph.namespaces import sparql_prologue
-from milgraph.relations import profile, timeline
 from milgraph.store import open_snapshot
 
 RESULTS = Path(__file__).resolve().parent / "results" / "asof.json"

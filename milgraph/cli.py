@@ -315,7 +315,7 @@ def stats(
     limit: Annotated[int, typer.Option(help="Show at most this many classes and properties.")] = 60,
 ) -> None:
     """Classes and properties with counts (asserted vs inferred), and records per decade."""
-    from milgraph.stats import compute
+    from milgraph.analysis.stats import compute
 
     try:
         snapshot = _open(store)
@@ -345,7 +345,7 @@ def stats(
         console.print(table)
 
 
-from milgraph.analysis_cli import register as _register_analysis  # noqa: E402
+from milgraph.cli_analysis_tmp import register as _register_analysis  # noqa: E402
 from milgraph.importers.cli import register as _register_import  # noqa: E402
 from milgraph.server.cli import register as _register_serve  # noqa: E402
 

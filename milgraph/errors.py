@@ -15,7 +15,8 @@ it and exits 1, the server answers it as an RFC 9457 problem (the one table of s
     ├── SnapshotError         a snapshot is missing, incomplete or unreadable    (HTTP 503)
     ├── QueryError            a query or a parameter cannot be answered as asked (HTTP 400)
     ├── NationNotFound        no nation has the code or IRI given               (HTTP 404)
-    └── AmbiguousNation       a code names several nations: the choices         (HTTP 409)
+    ├── AmbiguousNation       a code names several nations: the choices         (HTTP 409)
+    └── TripleNotHeld         a triple to explain is neither asserted nor inferred (HTTP 404)
 
 The store behind a snapshot raises what pyoxigraph raises (``SyntaxError``, ``OSError``,
 ``RuntimeError``, see ``milgraph.store.base``); the server's query workers and the pool have
@@ -122,3 +123,11 @@ class AmbiguousNation(MilgraphError):
             f"{code!r} names several nations: {names}; give an ISO code or IRI, or a period "
             "(from/to) in which only one of them existed"
         )
+
+
+class TripleNotHeld(MilgraphError):
+    """A triple to explain is neither asserted nor inferred in the view asked about (HTTP 404)."""
+
+    def __init__(self, s: str, p: str, o: str, as_of: str | None = None) -> None:
+        view = f"as of {as_of}" if as_of else "in the current view"
+        super().__init__(f"{s} {p} {o} does not hold {view}: it is neither asserted nor inferred")

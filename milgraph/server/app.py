@@ -25,8 +25,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse, Response
 
 from milgraph import __version__
-from milgraph.analysis_http import make_router, served_snapshot
 from milgraph.server import describe, ui, views_api
+from milgraph.server.analysis import make_router, served_snapshot
 from milgraph.server.answers import VARY, answer, as_response, not_ready
 from milgraph.server.auth import require_bearer
 from milgraph.server.config import ServerConfig

@@ -1,5 +1,9 @@
 """Errors as RFC 9457 problem documents: status, a stable type, and a message for people.
 
+``Problem`` is the one document every error of the service becomes. The errors of the layers
+below HTTP (``milgraph.errors``; the worker pool's, ``server.pool.errors``) know no status:
+``problem_for`` maps them with the one table here, ``STATUSES``.
+
 Responses never carry a stack trace; unexpected errors are logged with the request id the
 client sees, so an operator can find the trace.
 """
@@ -11,6 +15,14 @@ from typing import Any
 
 from starlette.responses import Response
 
+from milgraph.errors import (
+    AmbiguousNation,
+    MilgraphError,
+    NationNotFound,
+    QueryError,
+    SnapshotError,
+    TripleNotHeld,
+)
 from milgraph.namespaces import PROBLEM_TYPE_BASE
 
 
@@ -47,3 +59,31 @@ class Problem(Exception):
         if request_id:
             headers["X-Request-ID"] = request_id
         return Response(body, self.status, headers, media_type="application/problem+json")
+
+
+#: Error class -> (status, problem type, title): the one table of statuses, most specific
+#: first (the first class an error is an instance of decides).
+STATUSES: tuple[tuple[type[Exception], int, str, str], ...] = (
+    (AmbiguousNation, 409, "ambiguous-nation", "Ambiguous nation"),
+    (NationNotFound, 404, "unknown-nation", "Unknown nation"),
+    (TripleNotHeld, 404, "triple-does-not-hold", "Triple does not hold"),
+    (QueryError, 400, "bad-parameter", "Bad parameter"),
+    (SnapshotError, 503, "snapshot-unavailable", "Snapshot unavailable"),
+    (MilgraphError, 400, "bad-request", "Bad request"),
+)
+
+
+def problem_for(exc: Exception) -> Problem:
+    """The problem document of an error of a layer below HTTP (``STATUSES``)."""
+    if isinstance(exc, Problem):
+        return exc
+    for cls, status, kind, title in STATUSES:
+        if isinstance(exc, cls):
+            return Problem(status, kind, title, str(exc), **_extra(exc))
+    raise TypeError(f"no status for {type(exc).__name__}: add it to STATUSES")
+
+
+def _extra(exc: Exception) -> dict[str, Any]:
+    if isinstance(exc, AmbiguousNation):
+        return {"choices": [c.to_json() for c in exc.choices]}
+    return {}

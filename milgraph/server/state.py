@@ -8,8 +8,11 @@ import concurrent.futures.process
 import functools
 import multiprocessing
 import os
+import threading
+from pathlib import Path
 from typing import Any
 
+from milgraph.errors import SnapshotError
 from milgraph.server.cache import ResponseCache
 from milgraph.server.config import ServerConfig
 from milgraph.server.metrics import Metrics
@@ -18,6 +21,7 @@ from milgraph.server.pool import MEMORY_VARIABLE, WorkerPool, default_pool_size
 from milgraph.server.snapshots import Served, SnapshotManager
 from milgraph.server.sparql_text import QueryInfo, inspect_query
 from milgraph.server.writable import WritableStore
+from milgraph.store.snapshot import Snapshot, open_snapshot
 
 #: Reader processes for long request texts (``read_in_process``).
 READERS = 2
@@ -48,6 +52,21 @@ class ServerState:
         self.void_cache: dict[str, bytes] = {}
         self.load_task: asyncio.Task[Any] | None = None
         self.manager.listeners.append(self._on_switch)
+        #: The served snapshot opened in this process, for the analyses (see ``opened_snapshot``).
+        self._opened: Snapshot | None = None
+        self._opened_lock = threading.Lock()
+
+    def opened_snapshot(self) -> Snapshot:
+        """The snapshot the SPARQL service serves, opened read-only in this process once per
+        key (its query workers have their own handles; explanations and profiles run in the
+        server's threads)."""
+        served = self.manager.served
+        if served is None:
+            raise SnapshotError("the snapshot is still loading; retry in a moment (see /health)")
+        with self._opened_lock:
+            if self._opened is None or self._opened.key != served.key:
+                self._opened = open_snapshot(Path(served.root), served.key)  # only the served one
+            return self._opened
 
     async def read_in_process(
         self, text: str, base: str | None, max_depth: int, using: str

@@ -30,9 +30,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from milgraph.errors import MilgraphError
+from milgraph.analysis import explain, nation_indicators
+from milgraph.analysis.models import IndicatorsModel
+from milgraph.errors import MilgraphError, TripleNotHeld
 from milgraph.namespaces import DCTERMS_SOURCE, GEO, ID_IRI, MIL_IRI, PREFIXES, sparql_prologue
 from milgraph.paths import PROJECT_ROOT
+from milgraph.server.analysis import error_response, served_snapshot
 from milgraph.server.options import OptionError, QueryOptions, parse_as_of
 from milgraph.server.pool import Job
 from milgraph.server.problems import Problem
@@ -504,6 +507,7 @@ def make_router(state: ServerState) -> APIRouter:
 
     @router.get(
         "/api/views/nations/{code}/indicators", summary="A nation's indicators per year",
+        response_model=IndicatorsModel,
         responses={400: _PROBLEM, 404: {"description": "Unknown nation"},
                    409: {"description": "A code naming several nations"}},
         description="Per year: alliances and other organisations the nation was a full member "
@@ -517,16 +521,13 @@ def make_router(state: ServerState) -> APIRouter:
                                   description="YYYY, YYYY-MM or YYYY-MM-DD"),
         to: str | None = Query(None, max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD"),
     ) -> Response:  # fmt: skip
-        from milgraph.analysis_http import _error, served_snapshot
-        from milgraph.server.nation_indicators import nation_indicators
-
         if len(code) > 64:
             raise _bad(f"nation code is {len(code)} characters long; at most 64")
         try:
             snapshot = served_snapshot(request)
             data = nation_indicators(snapshot, code, from_, to)
         except MilgraphError as exc:
-            return _error(exc)
+            return error_response(exc)
         return _json(request, snapshot.key, json.dumps(data, ensure_ascii=False).encode())
 
     @router.get(
@@ -543,21 +544,15 @@ def make_router(state: ServerState) -> APIRouter:
         o: str = Query(description="object", examples=["id:nation/SWE"]),
         asOf: str | None = Query(None, description="a day, YYYY-MM-DD", max_length=32),
     ) -> Response:  # fmt: skip
-        from milgraph.analysis_http import _error, problem, served_snapshot
-        from milgraph.explain import explain
-
         terms = [parse_term_text(v, n) for v, n in ((s, "s"), (p, "p"), (o, "o"))]
         day = parse_day(asOf)
         try:
             snapshot = served_snapshot(request)
             result = explain(snapshot, *terms, as_of=day)
+            if result is None:
+                raise TripleNotHeld(s, p, o, day)
         except MilgraphError as exc:
-            return _error(exc)
-        if result is None:
-            view = f"as of {day}" if day else "in the current view"
-            return problem(404, "triple-does-not-hold", "Triple does not hold",
-                           f"{s} {p} {o} does not hold {view}: it is neither asserted nor "
-                           "inferred")  # fmt: skip
+            return error_response(exc)
         data = with_lines(result.to_json(), input_roots(state), snapshot)
         return _json(request, snapshot.key, json.dumps(data, ensure_ascii=False).encode())
 

@@ -18,7 +18,8 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph import temporal
-from milgraph.explain import Explanation, Node, explain, rule_shapes
+from milgraph.analysis.explain import explain, rule_shapes
+from milgraph.analysis.models import Explanation, Node
 from milgraph.namespaces import GRAPH_IRI, INFERRED_GRAPH
 from milgraph.rules import Rule
 from milgraph.temporal.dates import day, end_of, start_of

@@ -10,7 +10,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from milgraph import temporal
-from milgraph.explain import explain
+from milgraph.analysis import explain
 from milgraph.namespaces import INFERRED_GRAPH
 from milgraph.temporal.dates import day
 from tests.analysis.test_explain import Checker

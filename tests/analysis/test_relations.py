@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from milgraph.errors import QueryError
-from milgraph.relations import AmbiguousNation, NationNotFound, profile, resolve_nation, timeline
-from milgraph.relations import parse_bound as bound
+from milgraph.analysis import parse_bound as bound
+from milgraph.analysis import profile, resolve_nation, timeline
+from milgraph.errors import AmbiguousNation, NationNotFound, QueryError
 from tests.support.analysis import ID, world, world_full_dates
 
 

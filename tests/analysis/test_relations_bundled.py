@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from milgraph.relations import profile, timeline
+from milgraph.analysis import profile, timeline
 from milgraph.temporal.dates import IntervalSet
 from tests.support.analysis import ID, SHARED, bundled
 from tests.temporal.test_bundled import atop_rows

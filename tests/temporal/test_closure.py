@@ -223,7 +223,7 @@ def test_leaf_ranges_follow_bounds() -> None:
 def test_explanations_of_every_rule_kind_here_are_correct(engine_world) -> None:
     """prp-trp, prp-eqp, cax-eqc, a 3-link prp-spo2 and rules evaluated per epoch, explained
     in the current view and as of a day, each step checked against its rule."""
-    from milgraph.explain import explain
+    from milgraph.analysis import explain
     from tests.analysis.test_explain import Checker
 
     snapshot, _ = engine_world

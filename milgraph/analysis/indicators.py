@@ -1,4 +1,4 @@
-"""Per-year indicators of one nation, read like the relationship profile's (``relations``).
+"""Per-year indicators of one nation, read like the relationship profile's (``profile``).
 
 A year counts a relation when it holds on at least one of its days (ATOP's state-year
 convention), from the same day sets the point-in-time views use: alliances and other
@@ -14,21 +14,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from milgraph.analysis.lookup import MEMBER_OF, PARTY_TO, resolve_nation, select_rows
+from milgraph.analysis.models import IndicatorsModel, Item
+from milgraph.analysis.periods import fact_days, item_days, parse_bound, window_of, year_of
+from milgraph.analysis.profile import adherences, memberships
 from milgraph.errors import QueryError
-from milgraph.relations import (
-    MEMBER_OF,
-    PARTY_TO,
-    Item,
-    _adherences,
-    _fact_days,
-    _item_days,
-    _memberships,
-    _rows,
-    _window,
-    _year_of,
-    parse_bound,
-    resolve_nation,
-)
 from milgraph.store.snapshot import Snapshot
 
 SERIES = ("alliances", "organizations", "agreementsInForce", "exercises", "measures", "training")
@@ -52,7 +42,7 @@ SELECT DISTINCT ?x ?kind ?start ?end WHERE {
 
 def nation_indicators(
     snapshot: Snapshot, code: str, start: str | None = None, end: str | None = None
-) -> dict[str, Any]:
+) -> IndicatorsModel:
     """``{"nation": …, "series": [...], "years": [{"year": Y, name: {"count", "facts"}}]}``."""
     lo = parse_bound(start, end=False, name="from")
     hi = parse_bound(end, end=True, name="to")
@@ -60,26 +50,26 @@ def nation_indicators(
         raise QueryError(f"from {start} is after to {end}")
     nation = resolve_nation(snapshot, code, start=lo, end=hi)
     n = ox.NamedNode(nation.iri)
-    window = _window(lo, hi)
+    window = window_of(lo, hi)
     spans: dict[str, dict[str, Any]] = {s: {} for s in SERIES if s != "exercises"}
-    for org, records in _memberships(snapshot, n).items():
-        days = _fact_days(snapshot, ox.Triple(n, MEMBER_OF, ox.NamedNode(org))) & window
+    for org, records in memberships(snapshot, n).items():
+        days = fact_days(snapshot, ox.Triple(n, MEMBER_OF, ox.NamedNode(org))) & window
         if days:
             spans["alliances" if records[0][2] else "organizations"][org] = days
-    for agreement in _adherences(snapshot, n):
-        days = _fact_days(snapshot, ox.Triple(n, PARTY_TO, ox.NamedNode(agreement))) & window
+    for agreement in adherences(snapshot, n):
+        days = fact_days(snapshot, ox.Triple(n, PARTY_TO, ox.NamedNode(agreement))) & window
         if days:
             spans["agreementsInForce"][agreement] = days
-    for r in _rows(snapshot, _ITEMS, n=n):
+    for r in select_rows(snapshot, _ITEMS, n=n):
         item = Item(r["x"].value, "", start=_text(r.get("start")), end=_text(r.get("end")))
-        days = _item_days(item) & window
+        days = item_days(item) & window
         if days:
             spans[r["kind"].value][item.iri] = days
     exercises: dict[int, set[str]] = {}
     first_year = date.fromordinal(lo).year if lo is not None else None
     last_year = date.fromordinal(hi - 1).year if hi is not None else date.today().year
-    for r in _rows(snapshot, _EXERCISES, n=n):
-        year = _year_of(r["start"])
+    for r in select_rows(snapshot, _EXERCISES, n=n):
+        year = year_of(r["start"])
         if year is not None and (first_year is None or year >= first_year) and year <= last_year:
             exercises.setdefault(year, set()).add(r["x"].value)
     if first_year is None:

@@ -1,6 +1,6 @@
 """CLI commands for analysts: ``explain``, ``relations``, ``timeline`` (registered on the app).
 
-Thin shells over ``milgraph.explain`` and ``milgraph.relations``: parse options, print text
+Thin shells over ``milgraph.analysis``: parse options, print text
 (or JSON with ``--format json``), exit 1 with a readable message on errors.
 """
 
@@ -57,9 +57,9 @@ def register(app: typer.Typer) -> None:
         format: FormatOption = TextOrJson.text,
     ) -> None:
         """Why a triple holds: rules and premises down to asserted triples and their sources."""
+        from milgraph.analysis import explain as run
         from milgraph.cli import _open, err, fail
         from milgraph.errors import MilgraphError
-        from milgraph.explain import explain as run
 
         try:
             result = run(_open(store), s, p, o, as_of=as_of)
@@ -81,9 +81,9 @@ def register(app: typer.Typer) -> None:
         format: FormatOption = TextOrJson.text,
     ) -> None:
         """Relationship profile of two nations: alliances, agreements, exercises, indicators."""
+        from milgraph.analysis import profile
         from milgraph.cli import _open, fail
         from milgraph.errors import MilgraphError
-        from milgraph.relations import profile
 
         try:
             result = profile(_open(store), a, b, start, end)
@@ -100,9 +100,9 @@ def register(app: typer.Typer) -> None:
         format: FormatOption = TextOrJson.text,
     ) -> None:
         """A nation's memberships, agreements, exercises and statehood in date order."""
+        from milgraph.analysis import timeline as run
         from milgraph.cli import _open, fail
         from milgraph.errors import MilgraphError
-        from milgraph.relations import timeline as run
 
         try:
             result = run(_open(store), code, start, end)

@@ -21,7 +21,6 @@ marked ``truncated``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from milgraph import paths, temporal
+from milgraph.analysis.models import MAX_DEPTH, MAX_NODES, Assertion, Explanation, Node
 from milgraph.namespaces import (
     ASOF_GRAPH_PREFIX,
     ASSERTED_GRAPH,
@@ -44,136 +44,7 @@ from milgraph.store import layout
 from milgraph.store.snapshot import Snapshot
 from milgraph.temporal.closure import ASSERTED, SWEPT
 from milgraph.temporal.dates import DateValueError, day, is_partial, iso, period
-from milgraph.terms import Term, parse_term, short, term_json
-
-MAX_DEPTH = 40
-MAX_NODES = 400
-
-
-@dataclass
-class Assertion:
-    """Where an asserted triple comes from."""
-
-    graph: str
-    file: str
-    sources: list[str]
-
-
-@dataclass
-class Node:
-    triple: Any
-    rule: str | None = None
-    """None for an asserted triple; else the rule that derived it."""
-    premises: list[Node] = field(default_factory=list)
-    asserted: list[Assertion] = field(default_factory=list)
-    dates: dict[str, str | None] = field(default_factory=dict)
-    """Dates a temporal rule compared (``asOf`` included), by the property that holds them."""
-    period: list[dict[str, str | None]] | None = None
-    """For a time-dependent triple: the period on which this derivation holds."""
-    note: str | None = None
-    """``explained above``, ``truncated``, ``cycle`` or ``no derivation recorded``."""
-
-    @property
-    def rule_kind(self) -> str:
-        if self.rule is None:
-            return "asserted"
-        if self.rule[:4] in ("prp-", "cax-", "cls-", "scm-", "dt-t", "dt-e", "dt-d") or (
-            self.rule.startswith("eq-")
-        ):
-            return "owl2rl"
-        return "sparql"
-
-
-@dataclass
-class Explanation:
-    triple: ox.Triple
-    as_of: date | None
-    root: Node
-    nodes: int
-    truncated: bool
-    rules: dict[str, str] = field(default_factory=dict)
-    """SPARQL rules used: name -> file and summary."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "triple": _triple_json(self.triple),
-            "holds": True,
-            "asOf": self.as_of.isoformat() if self.as_of else None,
-            "truncated": self.truncated,
-            "nodes": self.nodes,
-            "rules": self.rules,
-            "explanation": _node_json(self.root),
-        }
-
-    def to_text(self) -> str:
-        view = f"as of {self.as_of.isoformat()}" if self.as_of else "in the current view"
-        lines = [f"{short(self.triple)} holds {view}.", ""]
-        _node_lines(self.root, "", lines)
-        if self.rules:
-            lines.append("")
-            lines += [f"rule {name}: {doc}" for name, doc in sorted(self.rules.items())]
-        if self.truncated:
-            lines.append("")
-            lines.append(f"(tree cut at depth {MAX_DEPTH} or {MAX_NODES} nodes: 'truncated')")
-        return "\n".join(lines)
-
-
-def _triple_json(t: Any) -> dict[str, Any]:
-    return {"s": term_json(t.subject), "p": term_json(t.predicate), "o": term_json(t.object)}
-
-
-def _node_json(node: Node) -> dict[str, Any]:
-    return {
-        "triple": _triple_json(node.triple),
-        "text": short(node.triple),
-        "rule": node.rule,
-        "ruleKind": node.rule_kind,
-        "asserted": [
-            {"graph": a.graph, "file": a.file, "sources": a.sources} for a in node.asserted
-        ]
-        or None,
-        "dates": node.dates or None,
-        "period": node.period,
-        "note": node.note,
-        "premises": [_node_json(p) for p in node.premises],
-    }
-
-
-def _node_lines(node: Node, indent: str, out: list[str]) -> None:
-    head = f"{indent}{short(node.triple)}"
-    if node.rule is None and node.asserted:
-        where = "; ".join(
-            a.file + (f" (source: {', '.join(a.sources)})" if a.sources else "")
-            for a in node.asserted
-        )
-        out.append(f"{head}  [asserted in {where}]")
-    else:
-        tag = node.rule or "?"
-        if node.note:
-            tag += f"; {node.note}"
-        out.append(f"{head}  [{tag}]")
-    if node.dates:
-        out.append(f"{indent}    dates compared: {_dates_text(node.dates)}")
-    if node.period:
-        spans = ", ".join(
-            f"from {p['from'] or 'the beginning'} until {p['until'] or 'now (ongoing)'}"
-            for p in node.period
-        )
-        out.append(f"{indent}    this derivation holds {spans}")
-    for p in node.premises:
-        _node_lines(p, indent + "  ", out)
-
-
-def _dates_text(dates: dict[str, str | None]) -> str:
-    parts = []
-    for name, value in dates.items():
-        if name == "asOf":
-            continue
-        parts.append(f"{name} {value}" if value is not None else f"no {name}")
-    if "asOf" in dates:
-        parts.append(f"asOf {dates['asOf']}")
-    return ", ".join(parts)
-
+from milgraph.terms import Term, parse_term
 
 # --------------------------------------------------------------------------- explain
 

@@ -7,8 +7,10 @@ import json
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
-from milgraph.analysis_http import ExplanationModel, make_router
+from milgraph.analysis.models import ExplanationModel
+from milgraph.server.analysis import make_router
 from tests.support.analysis import ID, world
 
 
@@ -28,7 +30,7 @@ def test_explain_as_of_a_day(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
     doc = r.json()
-    ExplanationModel.model_validate(doc)
+    TypeAdapter(ExplanationModel).validate_python(doc)
     root = doc["explanation"]
     assert (root["rule"], root["ruleKind"]) == ("memberOf", "sparql")
     assert root["dates"] == {"startDate": "2023-04-04", "endDate": None, "asOf": "2024-01-01"}
