@@ -12,6 +12,7 @@ import functools
 import gc
 import json
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,7 +30,7 @@ from milgraph.server import describe, ui, views_api
 from milgraph.server.analysis import make_router, served_snapshot
 from milgraph.server.answers import VARY, answer, as_response, not_ready
 from milgraph.server.auth import require_bearer
-from milgraph.server.config import ServerConfig
+from milgraph.server.config import CONFIG_ENV, ServerConfig, load_config
 from milgraph.server.formats import (
     GRAPH_FORMATS,
     NAMED_FORMATS,
@@ -170,6 +171,12 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.sparql_app = fast_path(state, cors)
     app.browser_pages = ui.BrowserPages(state)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn (also in each worker process when --workers > 1): the
+    configuration ``milgraph serve`` put in the environment."""
+    return create_app(load_config(os.environ.get(CONFIG_ENV, "")))
 
 
 def _sighup(state: ServerState) -> None:

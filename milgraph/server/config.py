@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from milgraph import paths
@@ -80,3 +81,24 @@ class ServerConfig:
     @property
     def allowed_service_hosts(self) -> frozenset[str]:
         return frozenset(h.strip().lower() for h in self.service_allow if h.strip())
+
+
+#: The environment variable ``milgraph serve`` hands the configuration over in (uvicorn starts
+#: the app from its factory, in each of its worker processes).
+CONFIG_ENV = "MILGRAPH_SERVER_CONFIG"
+
+
+def dump_config(config: ServerConfig) -> str:
+    """The configuration as JSON text (paths as strings), for ``CONFIG_ENV``."""
+    return json.dumps(asdict(config), default=str)
+
+
+def load_config(text: str) -> ServerConfig:
+    """The configuration ``dump_config`` wrote."""
+    raw = json.loads(text or "{}")
+    for key in ("store", "ontology", "queries_dir", "writable_store"):
+        if raw.get(key):
+            raw[key] = Path(raw[key])
+    if raw.get("data"):
+        raw["data"] = [Path(d) for d in raw["data"]]
+    return ServerConfig(**raw)

@@ -1,4 +1,4 @@
-"""CLI commands for analysts: ``explain``, ``relations``, ``timeline`` (registered on the app).
+"""``milgraph explain``, ``relations`` and ``timeline``: the analysis wing from the command line.
 
 Thin shells over ``milgraph.analysis``: parse options, print text
 (or JSON with ``--format json``), exit 1 with a readable message on errors.
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from milgraph.cli.common import console, err, fail, open_store
 
 
 class TextOrJson(StrEnum):
@@ -34,8 +36,6 @@ ToOption = Annotated[
 
 
 def _emit(result: Any, format: TextOrJson) -> None:
-    from milgraph.cli import console
-
     if format == TextOrJson.json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -58,11 +58,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Why a triple holds: rules and premises down to asserted triples and their sources."""
         from milgraph.analysis import explain as run
-        from milgraph.cli import _open, err, fail
         from milgraph.errors import MilgraphError
 
         try:
-            result = run(_open(store), s, p, o, as_of=as_of)
+            result = run(open_store(store), s, p, o, as_of=as_of)
         except MilgraphError as exc:
             raise fail(exc) from None
         if result is None:
@@ -82,11 +81,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Relationship profile of two nations: alliances, agreements, exercises, indicators."""
         from milgraph.analysis import profile
-        from milgraph.cli import _open, fail
         from milgraph.errors import MilgraphError
 
         try:
-            result = profile(_open(store), a, b, start, end)
+            result = profile(open_store(store), a, b, start, end)
         except MilgraphError as exc:
             raise fail(exc) from None
         _emit(result, format)
@@ -101,11 +99,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """A nation's memberships, agreements, exercises and statehood in date order."""
         from milgraph.analysis import timeline as run
-        from milgraph.cli import _open, fail
         from milgraph.errors import MilgraphError
 
         try:
-            result = run(_open(store), code, start, end)
+            result = run(open_store(store), code, start, end)
         except MilgraphError as exc:
             raise fail(exc) from None
         _emit(result, format)

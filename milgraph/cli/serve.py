@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,9 +10,6 @@ import typer
 
 if TYPE_CHECKING:
     from milgraph.server.config import ServerConfig
-
-CONFIG_ENV = "MILGRAPH_SERVER_CONFIG"
-
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
@@ -90,7 +86,7 @@ def serve(
     or, with --writable-store, a plain store that also accepts SPARQL Update."""
     import uvicorn
 
-    from milgraph.server.config import ServerConfig
+    from milgraph.server.config import CONFIG_ENV, ServerConfig, dump_config
     from milgraph.server.http import protocol_class
 
     if writable_store is not None and (store is not None or ontology is not None or data):
@@ -116,7 +112,7 @@ def serve(
     os.environ[CONFIG_ENV] = dump_config(config)
     typer.echo(f"milgraph: serving on http://{host}:{port}/sparql (docs: /docs)", err=True)
     uvicorn.run(
-        "milgraph.server.cli:app_from_env", factory=True, host=host, port=port,
+        "milgraph.server.app:app_from_env", factory=True, host=host, port=port,
         workers=workers if workers > 1 else None, loop="auto", http=protocol_class(),
         access_log=access_log, log_level=log_level, timeout_graceful_shutdown=5,
         server_header=False,
@@ -137,23 +133,3 @@ def _prestart_workers(config: ServerConfig) -> None:
 
 def cor_list(values: list[str] | None) -> list[str]:
     return [v.strip().rstrip("/") for v in values or [] if v.strip()]
-
-
-def dump_config(config: object) -> str:
-    from dataclasses import asdict
-
-    return json.dumps(asdict(config), default=str)  # type: ignore[call-overload]
-
-
-def app_from_env():  # -> FastAPI
-    """App factory for uvicorn (also in each worker process when --workers > 1)."""
-    from milgraph.server.app import create_app
-    from milgraph.server.config import ServerConfig
-
-    raw = json.loads(os.environ.get(CONFIG_ENV, "{}"))
-    for key in ("store", "ontology", "queries_dir", "writable_store"):
-        if raw.get(key):
-            raw[key] = Path(raw[key])
-    if raw.get("data"):
-        raw["data"] = [Path(d) for d in raw["data"]]
-    return create_app(ServerConfig(**raw))

@@ -1,0 +1,53 @@
+"""What every command shares: the consoles, errors as exit code 1, progress, the snapshot.
+
+Output is plain text unwrapped where it may be grepped (``file:line:col`` stays one line);
+errors go to stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from milgraph.errors import MilgraphError, ValidationFailed
+from milgraph.store.snapshot import Snapshot
+
+console = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
+
+
+def say(text: str, *, to_err: bool = False) -> None:
+    """Print plain text unwrapped, so file:line:col stays one greppable line."""
+    (err if to_err else console).print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def fail(exc: MilgraphError) -> typer.Exit:
+    """Print a user-facing error (each problem on its own lines) and return exit code 1."""
+    if isinstance(exc, ValidationFailed):
+        for problem in exc.problems:
+            say(str(problem), to_err=True)
+        err.print(f"[bold red]error:[/] {exc}")
+    else:
+        err.print("[bold red]error:[/] ", end="")
+        say(str(exc), to_err=True)
+    return typer.Exit(1)
+
+
+def step_printer(name: str, event: str) -> None:
+    if event == "start":
+        err.print(f"[cyan]…[/] {name}", highlight=False)
+    else:
+        err.print(f"[green]✓[/] {name} ({event.split(': ', 1)[1]} s)", highlight=False)
+
+
+def open_store(store: Path | None) -> Snapshot:
+    """The snapshot a command reads: ``--store``'s current one, else the bundled graph's (built
+    on first use, showing progress)."""
+    from milgraph.build import ensure_snapshot
+    from milgraph.store import open_snapshot
+
+    if store is not None:
+        return open_snapshot(store)
+    return ensure_snapshot(on_step=step_printer)
