@@ -14,6 +14,7 @@ Where derivations come from:
   (``temporal.sqlite``); any other triple's derivation in the static part
   (``asof-static-provenance.sqlite``), whose premises hold whatever the date.
 
+
 A triple met again in the tree is not expanded twice ("explained above"); cycles cannot occur
 in recorded derivations but are guarded against; depth and size are limited and a cut is
 marked ``truncated``.

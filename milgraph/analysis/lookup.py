@@ -37,6 +37,7 @@ ADHERENT = ox.NamedNode(MIL_IRI + "adherent")
 
 PREFIXES_TEXT = sparql_prologue()
 
+
 def select_rows(snapshot: Snapshot, sparql: str, **values: ox.NamedNode) -> list[dict[str, Any]]:
     """Solutions as dicts; ``values`` fixes variables with a VALUES clause at the head of the
     WHERE group (Oxigraph ``substitutions`` only bind projected variables)."""
@@ -46,8 +47,10 @@ def select_rows(snapshot: Snapshot, sparql: str, **values: ox.NamedNode) -> list
     names = [v.value for v in result.variables]
     return [{n: sol[n] for n in names} for sol in result]
 
+
 def value_of(term: Any) -> str | None:
     return None if term is None else term.value
+
 
 def label_of(row: dict[str, Any], key: str = "label", fallback: Any = None) -> str:
     term = row.get(key)
@@ -56,14 +59,17 @@ def label_of(row: dict[str, Any], key: str = "label", fallback: Any = None) -> s
     iri = fallback.value if fallback is not None else ""
     return iri.rsplit("/", 1)[-1]
 
+
 def short_class(iri: str) -> str:
     return iri[len(MIL_IRI) :] if iri.startswith(MIL_IRI) else iri
+
 
 _LABELS = """
 SELECT ?x ?label WHERE {
   ?x rdfs:label ?label FILTER(LANG(?label) = "en" || LANG(?label) = "")
 }
 """
+
 
 def labels_of(snapshot: Snapshot, iris: Iterable[str]) -> dict[str, str]:
     """English (or untagged) labels of some resources, in one query."""
@@ -72,6 +78,7 @@ def labels_of(snapshot: Snapshot, iris: Iterable[str]) -> dict[str, str]:
         return {}
     text = values_row(_LABELS, ["x"], [[f"<{iri}>"] for iri in wanted])
     return {r["x"].value: r["label"].value for r in select_rows(snapshot, text)}
+
 
 _NATION = """
 SELECT ?n ?label ?iso ?cow ?abbr WHERE {
@@ -91,6 +98,7 @@ SELECT ?p ?start ?end WHERE {
 } ORDER BY ?start
 """
 
+
 def _nation_from_row(snapshot: Snapshot, row: dict[str, Any]) -> Nation:
     cow = row.get("cow")
     nation = Nation(
@@ -103,6 +111,7 @@ def _nation_from_row(snapshot: Snapshot, row: dict[str, Any]) -> Nation:
         nation.statehood.append({"from": value_of(s.get("start")), "until": value_of(s.get("end"))})
     return nation
 
+
 def _statehood_days(nation: Nation) -> IntervalSet | None:
     if not nation.statehood:
         return None
@@ -112,6 +121,7 @@ def _statehood_days(nation: Nation) -> IntervalSet | None:
         hi = parse_bound(s["until"], end=False, name="statehood") if s["until"] else POS_INF
         spans.append((lo, hi))
     return IntervalSet(spans)
+
 
 def resolve_nation(
     snapshot: Snapshot, code: str, *, start: int | None = None, end: int | None = None

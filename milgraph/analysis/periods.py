@@ -39,6 +39,7 @@ def days_of(literal: Any, *, end: bool) -> int | None:
     except DateValueError:
         return None
 
+
 def parse_bound(text: str | None, *, end: bool, name: str) -> int | None:
     """``from``/``to`` given as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (``to`` inclusive)."""
     if text is None or text == "":
@@ -55,8 +56,10 @@ def parse_bound(text: str | None, *, end: bool, name: str) -> int | None:
         raise QueryError(f"{name}: {text!r} is not a calendar date") from None
     return after if end else first
 
+
 def window_of(start: int | None, end: int | None) -> IntervalSet:
     return IntervalSet.of(NEG_INF if start is None else start, POS_INF if end is None else end)
+
 
 def fact_days(snapshot: Snapshot, t: ox.Triple) -> IntervalSet:
     """Day set of a derived fact, as the point-in-time views have it."""
@@ -71,6 +74,7 @@ def fact_days(snapshot: Snapshot, t: ox.Triple) -> IntervalSet:
         return ALWAYS
     return EMPTY
 
+
 def record_days(
     snapshot: Snapshot, record: ox.NamedNode, link: ox.NamedNode, who: Any
 ) -> IntervalSet:
@@ -78,18 +82,22 @@ def record_days(
     days = temporal.days(snapshot, ox.Triple(record, link, who))
     return days if days is not None else EMPTY
 
+
 def year_range(days: IntervalSet, lo_year: int, hi_year: int) -> Iterable[int]:
     for year in range(lo_year, hi_year + 1):
         if days.overlaps_year(year):
             yield year
+
 
 def year_of(literal: Any) -> int | None:
     if isinstance(literal, ox.Literal) and re.match(r"^\d{4}", literal.value):
         return int(literal.value[:4])
     return None
 
+
 def today() -> int:
     return day(date.today())
+
 
 def item_days(item: Item) -> IntervalSet:
     """Days an item (measure, exchange) is in effect; undated items count in no year."""
@@ -100,6 +108,7 @@ def item_days(item: Item) -> IntervalSet:
     if lo is None or hi is None:
         return EMPTY
     return IntervalSet.of(lo, hi)
+
 
 def literal(text: str) -> ox.Literal:
     kind = {4: "gYear", 7: "gYearMonth"}.get(len(text), "date")

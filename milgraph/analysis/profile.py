@@ -124,6 +124,7 @@ SELECT ?x ?label ?kind ?start ?end ?direction WHERE {
 }
 """
 
+
 def memberships(
     snapshot: Snapshot, n: ox.NamedNode
 ) -> dict[str, list[tuple[Record, IntervalSet, bool, str]]]:
@@ -145,9 +146,11 @@ def memberships(
         out[r["org"].value].append((rec, days, alliance, label_of(r, "orgLabel", r["org"])))
     return out
 
+
 def _record_order(r: Record) -> tuple[str, str]:
     first = r.period[0]["from"] if r.period else None
     return (first or "", r.iri)
+
 
 def _status(rec: dict[str, Any], on: int) -> str:
     """Status of an adherence on a day: the words an analyst reads in treaty databases."""
@@ -174,6 +177,7 @@ def _status(rec: dict[str, Any], on: int) -> str:
         return "signed, not in force"
     return "not yet in effect"
 
+
 def adherences(snapshot: Snapshot, n: ox.NamedNode) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     seen: set[str] = set()
@@ -183,6 +187,7 @@ def adherences(snapshot: Snapshot, n: ox.NamedNode) -> dict[str, list[dict[str, 
         seen.add(r["ad"].value)
         out[r["ag"].value].append(r)
     return out
+
 
 def _adherence_record(snapshot: Snapshot, n: ox.NamedNode, r: dict[str, Any], on: int) -> Record:
     names = {
@@ -202,6 +207,7 @@ def _adherence_record(snapshot: Snapshot, n: ox.NamedNode, r: dict[str, Any], on
         status=_status(r, on),
         in_force=party.describe(),
     )
+
 
 def profile(
     snapshot: Snapshot, a: str, b: str, start: str | None = None, end: str | None = None
@@ -377,10 +383,12 @@ def profile(
         indicators=indicators,
     )
 
+
 def _figure(items: dict[str, tuple[IntervalSet, list[str]]], year: int) -> Figure:
     facts = sorted(k for k, (d, _) in items.items() if d.overlaps_year(year))
     records = sorted({r for k in facts for r in items[k][1]})
     return Figure(len(facts), facts, records)
+
 
 def _items(
     snapshot: Snapshot,

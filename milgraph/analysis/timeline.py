@@ -94,6 +94,7 @@ _ORDER = {
     "membership (start unknown)": 8,
 }
 
+
 def timeline(
     snapshot: Snapshot, code: str, start: str | None = None, end: str | None = None
 ) -> Timeline:
@@ -131,6 +132,7 @@ def timeline(
     dated.sort(key=lambda x: (x[0], x[1], x[2].label))
     undated.sort(key=lambda e: (e.kind, e.label))
     return Timeline(nation, [e for _, _, e in dated], undated)
+
 
 def _event_text(kind: str, related: str | None, role: Any) -> str:
     role_text = ""

@@ -11,6 +11,7 @@ import typer
 if TYPE_CHECKING:
     from milgraph.server.config import ServerConfig
 
+
 def register(app: typer.Typer) -> None:
     app.command()(serve)
 

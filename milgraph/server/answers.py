@@ -24,8 +24,8 @@ from milgraph.namespaces import OUTPUT_PREFIXES
 from milgraph.server.cache import CachedAnswer
 from milgraph.server.formats import Format
 from milgraph.server.options import QueryOptions
-from milgraph.server.pool import Answer, Job, QueryFailed
-from milgraph.server.problems import Problem
+from milgraph.server.pool import Answer, Job, PoolError
+from milgraph.server.problems import Problem, problem_for
 from milgraph.server.sparql_text import QueryInfo, excerpt
 from milgraph.server.state import ServerState
 
@@ -88,7 +88,7 @@ async def answer(
     """Run a query on the pool and answer it: 304, cached, complete, or streamed.
 
     ``query`` is the client's text (for error excerpts); the engine runs ``info.text``, its
-    canonical form (``sparql_text``). Raises ``Problem`` (``QueryFailed``) for anything but
+    canonical form (``sparql_text``). Raises ``Problem`` (a pool's error mapped) for anything but
     a 200/304 answer."""
     manager = state.manager
     served = manager.served
@@ -128,11 +128,12 @@ async def answer(
     try:
         running = await state.pool.submit(job, timeout)
         complete = await running.first(state.config.stream_threshold)
-    except QueryFailed as exc:
+    except PoolError as exc:
         if running is not None:
             running.abandon()
-        count_failure(state, endpoint, exc)
-        raise with_excerpt(exc, query, info) from None
+        problem = problem_for(exc)
+        count_failure(state, endpoint, problem)
+        raise with_excerpt(problem, query, info) from None
     except BaseException:  # cancelled while waiting: never leave a worker on a dead request
         if running is not None:
             running.abandon()
@@ -149,7 +150,7 @@ async def answer(
     return Reply(200, headers, b"", fmt.content_type, running, head)
 
 
-def count_failure(state: ServerState, endpoint: str, exc: QueryFailed) -> None:
+def count_failure(state: ServerState, endpoint: str, exc: Problem) -> None:
     state.metrics.answered(endpoint, str(exc.status))
     state.metrics.failed(exc.type)
     if exc.type == "query-timeout":
@@ -158,7 +159,7 @@ def count_failure(state: ServerState, endpoint: str, exc: QueryFailed) -> None:
         state.metrics.workers_killed.inc()
 
 
-def with_excerpt(exc: QueryFailed, query: str, info: QueryInfo | None = None) -> QueryFailed:
+def with_excerpt(exc: Problem, query: str, info: QueryInfo | None = None) -> Problem:
     """The engine's error position, which is in the canonical text, as a position in the
     client's ``query``, with an excerpt of it."""
     line, column = exc.extra.get("line"), exc.extra.get("column")
@@ -203,9 +204,9 @@ def _streamed(reply: Reply, state: ServerState | None, endpoint: str) -> AsyncIt
             reply.head = []
             while (chunk := await running.next()) is not None:
                 yield chunk
-        except QueryFailed as exc:
+        except PoolError as exc:
             if state is not None:
-                count_failure(state, endpoint, exc)
+                count_failure(state, endpoint, problem_for(exc))
             log.warning("streamed answer aborted: %s", exc.detail)
             raise
         finally:

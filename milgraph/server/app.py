@@ -44,8 +44,8 @@ from milgraph.server.middleware import RequestContext
 from milgraph.server.named import NamedQuery, openapi_parameters
 from milgraph.server.openapi import install as install_openapi
 from milgraph.server.options import OptionError, QueryOptions
-from milgraph.server.pool import Job
-from milgraph.server.problems import Problem
+from milgraph.server.pool import Job, PoolError
+from milgraph.server.problems import Problem, problem_for
 from milgraph.server.protocol import (
     FORM_MEDIA,
     QUERY_MEDIA,
@@ -188,6 +188,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def problem_handler(request: Request, exc: Problem) -> Response:
         return exc.response(_request_id(request))
+
+    @app.exception_handler(PoolError)
+    async def pool_handler(request: Request, exc: PoolError) -> Response:
+        return problem_for(exc).response(_request_id(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_handler(request: Request, exc: StarletteHTTPException) -> Response:

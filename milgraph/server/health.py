@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from milgraph.server.options import QueryOptions
-from milgraph.server.pool import Job, QueryFailed
+from milgraph.server.pool import Job, PoolError
 from milgraph.server.state import ServerState
 
 #: Deadline of the probe query: a worker that cannot answer ``ASK {}`` in this long is not
@@ -54,8 +54,8 @@ async def health(state: ServerState) -> tuple[int, dict[str, Any]]:
     if not done:
         error = (f"a trivial query was not answered within {PROBE_S * 1000:g} ms: every "
                  "query worker is busy")  # fmt: skip
-    elif isinstance(probe.exception(), QueryFailed):
-        error = probe.exception().detail  # type: ignore[union-attr]
+    elif isinstance(failed := probe.exception(), PoolError):
+        error = failed.detail
     elif probe.exception() is not None:
         error = f"the probe query failed: {probe.exception()}"
     if error is not None:

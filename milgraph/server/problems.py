@@ -24,6 +24,7 @@ from milgraph.errors import (
     TripleNotHeld,
 )
 from milgraph.namespaces import PROBLEM_TYPE_BASE
+from milgraph.server.pool import errors as pool
 
 
 class Problem(Exception):
@@ -62,8 +63,18 @@ class Problem(Exception):
 
 
 #: Error class -> (status, problem type, title): the one table of statuses, most specific
-#: first (the first class an error is an instance of decides).
-STATUSES: tuple[tuple[type[Exception], int, str, str], ...] = (
+#: first (the first class an error is an instance of decides). The pool's errors name their
+#: own type and title (None here); a job a worker failed keeps the worker's status.
+STATUSES: tuple[tuple[type[Exception], int, str | None, str | None], ...] = (
+    (pool.QueryTimeout, 503, None, None),
+    (pool.Busy, 503, None, None),
+    (pool.WorkerCrashed, 500, None, None),
+    (pool.ClientGone, 499, None, None),
+    (pool.NotReady, 503, None, None),
+    (pool.ShuttingDown, 503, None, None),
+    (pool.WorkerStartFailed, 503, None, None),
+    (pool.SnapshotUnavailable, 503, None, None),
+    (pool.WorkerProtocolError, 500, None, None),
     (AmbiguousNation, 409, "ambiguous-nation", "Ambiguous nation"),
     (NationNotFound, 404, "unknown-nation", "Unknown nation"),
     (TripleNotHeld, 404, "triple-does-not-hold", "Triple does not hold"),
@@ -74,12 +85,18 @@ STATUSES: tuple[tuple[type[Exception], int, str, str], ...] = (
 
 
 def problem_for(exc: Exception) -> Problem:
-    """The problem document of an error of a layer below HTTP (``STATUSES``)."""
+    """The problem document of an error of a layer below HTTP (``STATUSES``); a job a query
+    worker answered with an error document keeps the status the worker gave it."""
     if isinstance(exc, Problem):
         return exc
+    if isinstance(exc, pool.JobFailed):
+        return Problem(exc.status, exc.kind, exc.title, exc.detail, **exc.extra)
     for cls, status, kind, title in STATUSES:
         if isinstance(exc, cls):
-            return Problem(status, kind, title, str(exc), **_extra(exc))
+            if isinstance(exc, pool.PoolError):
+                return Problem(status, kind or exc.kind, title or exc.title, exc.detail,
+                               **exc.extra)  # fmt: skip
+            return Problem(status, kind or "error", title or "Error", str(exc), **_extra(exc))
     raise TypeError(f"no status for {type(exc).__name__}: add it to STATUSES")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from milgraph.server.config import ServerConfig
-from milgraph.server.pool import WorkerPool, child_environment
+from milgraph.server.pool import PoolError, WorkerPool, child_environment
 from milgraph.server.problems import Problem
 
 log = logging.getLogger("milgraph.server")
@@ -83,7 +83,7 @@ class SnapshotManager:
             start = time.perf_counter()
             try:
                 outcome = await self._reload()
-            except Problem as exc:
+            except (Problem, PoolError) as exc:
                 outcome = ReloadOutcome(False, error=exc.detail, problems=[exc.detail])
             except Exception as exc:  # keep serving; the log has the trace
                 log.exception("reload failed")

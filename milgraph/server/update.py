@@ -20,8 +20,8 @@ from starlette.responses import Response
 from milgraph.server.answers import count_failure, with_excerpt
 from milgraph.server.auth import require_bearer
 from milgraph.server.options import OptionError, check_iri
-from milgraph.server.pool import QueryFailed
-from milgraph.server.problems import Problem
+from milgraph.server.pool import PoolError
+from milgraph.server.problems import Problem, problem_for
 from milgraph.server.protocol import (
     FORM_MEDIA,
     UPDATE_MEDIA,
@@ -120,9 +120,10 @@ async def update_reply(state: ServerState, request: Request) -> Response:
         view = await manager.update(
             info.text, base, timeout, fetches=bool(info.loads or info.services),
         )
-    except QueryFailed as exc:
-        count_failure(state, "update", exc)
-        raise with_excerpt(exc, text, info) from None
+    except PoolError as exc:
+        problem = problem_for(exc)
+        count_failure(state, "update", problem)
+        raise with_excerpt(problem, text, info) from None
     state.metrics.answered("update", "204", time.perf_counter() - start)
     return Response(status_code=204, headers={"X-Snapshot": f"writable-{view}",
                                               "Cache-Control": "no-store"})  # fmt: skip

@@ -26,7 +26,7 @@ from typing import Any
 
 from milgraph.server.config import ServerConfig
 from milgraph.server.options import QueryOptions
-from milgraph.server.pool import QueryFailed, WorkerPool
+from milgraph.server.pool import NotReady, PoolError, WorkerPool
 from milgraph.server.problems import Problem
 from milgraph.server.snapshots import ReloadOutcome, Served, _now
 from milgraph.server.writer import STORE, VIEWS
@@ -99,7 +99,7 @@ class WritableStore:
                 self._switch(view)
                 outcome = ReloadOutcome(True, key=self.served.key if self.served else None,
                                         changed=True)  # fmt: skip
-            except Problem as exc:
+            except (Problem, PoolError) as exc:
                 outcome = ReloadOutcome(False, error=exc.detail, problems=[exc.detail])
             except Exception as exc:
                 log.exception("could not open the writable store")
@@ -118,7 +118,7 @@ class WritableStore:
     ) -> str:
         """Apply one SPARQL Update (already checked); the name of the view showing it."""
         if self.served is None:
-            raise QueryFailed(503, "not-ready", "Not ready", "the store is still opening")
+            raise NotReady("the store is still opening")
         view = await self._write(UpdateJob("update", text, base, fetches), timeout)
         self.updates += 1
         self._switch(view)

@@ -10,7 +10,7 @@ they were sent.
 An update runs in a transaction: the server kills this process at the deadline and nothing
 of that update is written; a new writer then opens the store again.
 
-Jobs and answers use the query workers' frames (``worker.py``); a job is JSON:
+Jobs and answers use the query workers' frames (``wire.py``); a job is JSON:
 ``{"op": "view"}`` (write a view of the store as it is) or ``{"op": "update", "update": text,
 "base": iri, "fetches": bool}`` (``fetches``: it has LOAD or SERVICE, so an I/O error is the
 remote side's). The answer (END) is ``{"view": name}``.
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from milgraph.server.sparql_text import syntax_error_position
-from milgraph.server.worker import CHUNK, END, ERROR, HEADER, JOB, READY, STOP, error, send_frame
+from milgraph.server.wire import CHUNK, END, ERROR, HEADER, JOB, READY, STOP, error, send_frame
 from milgraph.store.oxigraph import WritableStore
 
 STORE, VIEWS = "store", "views"

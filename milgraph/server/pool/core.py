@@ -29,40 +29,57 @@ import json
 import logging
 import math
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from milgraph.server import worker as wire
+from milgraph.server import wire
 from milgraph.server.options import QueryOptions
-from milgraph.server.problems import Problem
+from milgraph.server.pool.errors import (
+    Busy,
+    ClientGone,
+    JobFailed,
+    NotReady,
+    PoolError,
+    QueryTimeout,
+    ShuttingDown,
+    SnapshotUnavailable,
+    WorkerCrashed,
+    WorkerProtocolError,
+    WorkerStartFailed,
+)
+from milgraph.server.pool.launch import (
+    MEMORY_VARIABLE,
+    PRESTARTED,
+    WORKER_MODULE,
+    discard_prestarted,
+    popen,
+    reap,
+)
 
 log = logging.getLogger("milgraph.server")
 
-WORKER_MODULE = "milgraph.server.worker"
 #: Stop reading a worker's socket when this much of its answer waits for a slow client...
 HIGH_WATER = 1024 * 1024
+
 #: ...and read again once the client has taken all but this much.
 LOW_WATER = 256 * 1024
+
 #: Jobs a busy query worker may hold (the running one and those queued behind it): a worker
 #: that finds its next job already waiting neither sleeps nor wakes (see ``WorkerPool``).
 DEPTH = 4
+
 #: A worker whose current job has run this long takes no more queued jobs, and those queued
 #: behind it go to another worker: a slow query delays a quick one by at most about this.
 STALE_S = 0.005
+
 #: When the server is otherwise idle, wait this long for a job's answer by polling the
 #: worker's socket rather than sleeping (see ``Worker.poll``); 0: never.
 SPIN_S = float(os.environ.get("MILGRAPH_SPIN_US", "400")) / 1e6
+
 #: ...idle meaning: no other job in flight and none submitted for this long.
 IDLE_S = 0.001
-
-
-class QueryFailed(Problem):
-    """A query could not be answered (syntax, deadline, size cap, worker failure)."""
 
 
 @dataclass
@@ -79,33 +96,6 @@ class Job:
         return wire.encode_job(
             self.query, self.options, self.format, self.max_bytes, self.prefixes, self.store
         )
-
-
-def _timed_out(timeout: float) -> QueryFailed:
-    return QueryFailed(
-        503, "query-timeout", "Query timed out",
-        f"the query ran past its {timeout:g} s deadline and was stopped; make it more "
-        "selective (LIMIT, narrower patterns) or ask the operator for a longer "
-        "--query-timeout",
-        timeout=timeout,
-    )  # fmt: skip
-
-
-def _busy(timeout: float) -> QueryFailed:
-    return QueryFailed(
-        503, "busy", "Server busy",
-        f"every query worker stayed busy for the whole {timeout:g} s deadline; retry later",
-    )  # fmt: skip
-
-
-def _crashed() -> QueryFailed:
-    limit = os.environ.get(MEMORY_VARIABLE)
-    why = (f" (it may have needed more than the workers' memory bound of {limit} MiB, "
-           "--worker-memory-mb)") if limit and limit != "0" else ""  # fmt: skip
-    return QueryFailed(
-        500, "worker-crashed", "Query worker crashed",
-        f"the process evaluating this query stopped unexpectedly{why}; it has been replaced",
-    )  # fmt: skip
 
 
 class Answer:
@@ -125,7 +115,7 @@ class Answer:
         self.chunks: deque[bytes] = deque()
         self.size = 0
         self.done = False
-        self.error: QueryFailed | None = None
+        self.error: PoolError | None = None
         self.worker: Worker | None = None
         #: The job (for handing it to another worker) and its place in its worker's queue.
         self.payload = b""
@@ -152,7 +142,7 @@ class Answer:
         self.done = True
         self._settle()
 
-    def _fail(self, error: QueryFailed) -> None:
+    def _fail(self, error: PoolError) -> None:
         if self.done or self.error is not None:
             return
         self.error = error
@@ -186,7 +176,7 @@ class Answer:
 
     async def first(self, threshold: int) -> bool:
         """Wait until the answer is complete (True) or ``threshold`` bytes are buffered
-        (False: stream the rest). Raises ``QueryFailed``."""
+        (False: stream the rest). Raises ``PoolError``."""
         while not self.done and self.error is None and self.size < threshold:
             await self._wait()
         if self.error is not None:
@@ -201,7 +191,7 @@ class Answer:
         return body
 
     async def next(self) -> bytes | None:
-        """The next chunk, or None at the end. Raises ``QueryFailed`` (deadline, size cap,
+        """The next chunk, or None at the end. Raises ``PoolError`` (deadline, size cap,
         crash) even after earlier chunks: the caller must then break off the transfer."""
         while not self.chunks:
             if self.error is not None:
@@ -222,15 +212,14 @@ class Answer:
     def abandon(self) -> None:
         """Nobody will read the rest: stop the worker if it is still producing it."""
         if not self.finished:
-            self._stop(QueryFailed(499, "client-gone", "Client gone",
-                                   "the client closed the connection"))  # fmt: skip
+            self._stop(ClientGone("the client closed the connection"))
 
     def _expire(self) -> None:
         self._timer = None
         if not self.finished:
-            self._stop(_timed_out(self.timeout), timeout=True)
+            self._stop(QueryTimeout(self.timeout), timeout=True)
 
-    def _stop(self, error: QueryFailed, timeout: bool = False) -> None:
+    def _stop(self, error: PoolError, timeout: bool = False) -> None:
         """Fail this answer and stop the work on it: kill the worker running it, or take it
         out of the queue it waits in (the worker runs the rest of its queue as before)."""
         worker = self.worker
@@ -319,15 +308,13 @@ class Worker(asyncio.Protocol):
             return
         self.alive = False
         if not self.ready.done():
-            self.ready.set_exception(QueryFailed(
-                503, "worker-failed", "Query worker failed to start",
-                f"a query worker for snapshot {self.key} exited before it was ready",
-            ))  # fmt: skip
+            self.ready.set_exception(WorkerStartFailed(
+                f"a query worker for snapshot {self.key} exited before it was ready"))
             return
         answer, self.answer = self.answer, None
         self.head = None
         if answer is not None:
-            answer._fail(_crashed())
+            answer._fail(WorkerCrashed(os.environ.get(MEMORY_VARIABLE)))
         self.pool._lost(self)
 
     # -- frames
@@ -345,7 +332,7 @@ class Worker(asyncio.Protocol):
                 if kind == wire.END:
                     answer._end(payload)
                 else:
-                    answer._fail(_problem(payload))
+                    answer._fail(JobFailed(json.loads(payload)))
             self.pool._freed(self)
         elif kind == wire.SKIPPED and head is not None and answer is None:
             self._advance()
@@ -354,15 +341,13 @@ class Worker(asyncio.Protocol):
             self.ready.set_result(None)
         elif kind == wire.ERROR and not self.ready.done():
             problem = json.loads(payload)
-            self.ready.set_exception(QueryFailed(
-                503, "snapshot-unavailable", "Snapshot unavailable", problem["detail"]))
+            self.ready.set_exception(SnapshotUnavailable(problem["detail"]))
         else:
             log.error("query worker %s sent an unexpected frame %d; replacing it",
                       self.process.pid, kind)  # fmt: skip
             if answer is not None:
                 self.answer = None
-                answer._fail(QueryFailed(500, "worker-protocol", "Internal error",
-                                         f"unexpected frame {kind} from a query worker"))
+                answer._fail(WorkerProtocolError(f"unexpected frame {kind} from a query worker"))
             self.pool._replace(self)
 
     def _advance(self) -> None:
@@ -477,14 +462,6 @@ class Worker(asyncio.Protocol):
                 self.transport.abort()
 
 
-def _problem(payload: bytes) -> QueryFailed:
-    problem = json.loads(payload)
-    return QueryFailed(
-        problem.pop("status"), problem.pop("type"), problem.pop("title"), problem.pop("detail"),
-        **problem,
-    )  # fmt: skip
-
-
 @dataclass
 class PoolStats:
     started: int = 0
@@ -541,7 +518,7 @@ class WorkerPool:
     # ----------------------------------------------------------------- lifecycle
 
     async def start(self, root: str, key: str) -> None:
-        """Start the first generation; raises ``QueryFailed`` if the snapshot cannot open."""
+        """Start the first generation; raises ``PoolError`` if the snapshot cannot open."""
         await self.switch(root, key)
 
     async def switch(self, root: str, key: str) -> None:
@@ -574,15 +551,13 @@ class WorkerPool:
             discard_prestarted()
         for fut in self._waiters:
             if not fut.done():
-                fut.set_exception(QueryFailed(503, "shutting-down", "Shutting down",
-                                              "the server is shutting down"))  # fmt: skip
+                fut.set_exception(ShuttingDown("the server is shutting down"))
         self._waiters.clear()
         if self._stall_timer is not None:
             self._stall_timer.cancel()
             self._stall_timer = None
         while self._moved:
-            self._moved.popleft()._fail(QueryFailed(503, "shutting-down", "Shutting down",
-                                                    "the server is shutting down"))  # fmt: skip
+            self._moved.popleft()._fail(ShuttingDown("the server is shutting down"))
         workers = list(self._all)
         for w in workers:
             w.queued.clear()
@@ -590,18 +565,18 @@ class WorkerPool:
                 w.kill()
             else:
                 w.stop()
-        await asyncio.gather(*(asyncio.to_thread(_reap, w.process) for w in workers))
+        await asyncio.gather(*(asyncio.to_thread(reap, w.process) for w in workers))
         self._all.clear()
         self._idle.clear()
 
     async def _spawn(self, root: str, key: str, generation: int) -> Worker:
         """A ready worker for ``key``: one started by ``prestart`` or a new process."""
-        waiting = _PRESTARTED.get((root, key)) if self.module == WORKER_MODULE else None
+        waiting = PRESTARTED.get((root, key)) if self.module == WORKER_MODULE else None
         if waiting:
             process, parent = waiting.pop()
         else:
             args = [root, key, "--plain"] if self.plain else [root, key]
-            process, parent = await asyncio.to_thread(_popen, self.module, args)
+            process, parent = await asyncio.to_thread(popen, self.module, args)
         loop = asyncio.get_running_loop()
         w = Worker(self, process, generation, key)
         w.fd = parent.fileno()
@@ -612,11 +587,10 @@ class WorkerPool:
             await asyncio.wait_for(asyncio.shield(w.ready), self.start_timeout)
         except TimeoutError:
             self._discard(w)
-            raise QueryFailed(
-                503, "worker-failed", "Query worker failed to start",
+            raise WorkerStartFailed(
                 f"a query worker for snapshot {key} did not start within "
-                f"{self.start_timeout:g} s",
-            ) from None  # fmt: skip
+                f"{self.start_timeout:g} s"
+            ) from None
         except BaseException:
             self._discard(w)
             raise
@@ -640,7 +614,7 @@ class WorkerPool:
         if moved:
             self._moved.extend(moved)
             self._dispatch()
-        self._background(asyncio.to_thread(_reap, w.process))
+        self._background(asyncio.to_thread(reap, w.process))
 
     def _background(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -670,7 +644,7 @@ class WorkerPool:
     async def _respawn(self, root: str, key: str, generation: int) -> None:
         try:
             w = await self._spawn(root, key, generation)
-        except QueryFailed as exc:
+        except PoolError as exc:
             self.stats.respawn_errors.append(exc.detail)
             log.error("could not replace a query worker: %s", exc.detail)
             return
@@ -839,7 +813,7 @@ class WorkerPool:
         and a running one is killed with its worker (``query-timeout``).
         """
         if not self.ready:
-            raise QueryFailed(503, "not-ready", "Not ready", "no snapshot is loaded yet")
+            raise NotReady("no snapshot is loaded yet")
         if not (math.isfinite(timeout) and timeout > 0):  # a job never starts without one
             raise ValueError(f"a job needs a finite, positive deadline, not {timeout!r}")
         loop = asyncio.get_running_loop()
@@ -874,79 +848,6 @@ class WorkerPool:
         return b"".join(parts)
 
 
-def _popen(module: str, args: list[str]) -> tuple[subprocess.Popen[bytes], socket.socket]:
-    """Start ``python -m module FD *args`` with one end of a socket pair as FD.
-
-    A plain subprocess, not multiprocessing: nothing of the parent (its ``__main__``, its
-    threads, its event loop) is inherited or re-imported, whoever embeds the server."""
-    parent, child = socket.socketpair()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, str(child.fileno()), *args],
-            pass_fds=(child.fileno(),),
-            env=child_environment(),
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C on the terminal is the server's to handle
-        )
-    except BaseException:
-        parent.close()
-        raise
-    finally:
-        child.close()
-    return process, parent
-
-
-#: Query workers bound their data segment (heap and anonymous mappings) to this many MiB.
-MEMORY_VARIABLE = "MILGRAPH_WORKER_MEMORY_MB"
-#: Variables a child process (query worker, update worker, rebuild) never needs and must
-#: not hold: the admin token, and the server configuration that repeats it.
-SECRET_VARIABLES = ("MILGRAPH_ADMIN_TOKEN", "MILGRAPH_SERVER_CONFIG")
-
-
-def child_environment() -> dict[str, str]:
-    """This process's environment without ``SECRET_VARIABLES``."""
-    return {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
-
-
-#: Workers started before the event loop, by snapshot (root, key): see ``prestart``.
-_PRESTARTED: dict[tuple[str, str], list[tuple[subprocess.Popen[bytes], socket.socket]]] = {}
-
-
-def prestart(root: str, key: str, count: int) -> None:
-    """Start ``count`` workers for a snapshot right away, before the web stack is imported.
-
-    ``milgraph serve`` calls this first, so that the workers open the snapshot while the
-    server process imports FastAPI and builds the app (start-up time is the longer of the
-    two, not their sum). The pool adopts them when it starts serving that snapshot; any left
-    over are stopped."""
-    started = _PRESTARTED.setdefault((root, key), [])
-    for _ in range(count):
-        started.append(_popen(WORKER_MODULE, [root, key]))
-
-
-def discard_prestarted() -> None:
-    for started in _PRESTARTED.values():
-        for process, parent in started:
-            parent.close()  # the worker sees the end of its socket and exits
-            with contextlib.suppress(Exception):
-                process.kill()
-                process.wait(3)
-    _PRESTARTED.clear()
-
-
 def _expire_waiter(fut: asyncio.Future[Worker], timeout: float) -> None:
     if not fut.done():
-        fut.set_exception(_busy(timeout))
-
-
-def _reap(process: subprocess.Popen[bytes], grace: float = 3.0) -> None:
-    """Wait for a worker to exit (killing it after ``grace`` seconds) so no zombie is left."""
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def default_pool_size() -> int:
-    return max(2, os.cpu_count() or 2)
+        fut.set_exception(Busy(timeout))
