@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine:
 #   make serve   build the bundled graph (first run only) and serve it on http://127.0.0.1:8000
-#   make test    run the whole test suite (ruff + pytest)
+#   make test    run the whole test suite (ruff + mypy + pytest)
 # Both create .venv and install what they need on first use (and build the web front end,
 # web/dist, from npm packages; make test also installs Debian chromium when it is missing).
 
@@ -44,6 +44,7 @@ serve: $(STAMP) $(WEB_STAMP)
 
 test: $(STAMP) $(WEB_STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh the screenshots README.md shows (docs/screenshots/) from the browser tests.
@@ -52,6 +53,7 @@ screenshots: $(STAMP) $(WEB_STAMP) browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 build: $(STAMP)
 	$(BIN)/milgraph build

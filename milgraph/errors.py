@@ -25,7 +25,7 @@ errors of their own, HTTP-free (``milgraph.server.pool.errors``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -109,7 +109,7 @@ class NationChoice(Protocol):
     label: str
     code: str | None
 
-    def to_json(self) -> dict[str, Any]: ...
+    def to_json(self) -> Mapping[str, Any]: ...
 
 
 class AmbiguousNation(MilgraphError):

@@ -252,7 +252,7 @@ def _positive_patterns(root: object) -> tuple[Pattern, ...]:
         if not isinstance(node, CompValue):
             return
         if node.name == "BGP":
-            patterns.extend(p for p in (_pattern(t) for t in node.get("triples", ())) if p)
+            patterns.extend(p for p in (_pattern(t) for t in node.get("triples") or ()) if p)
             return
         for key in ("p", "p1", "p2"):
             if key == "p2" and node.name == "Minus":

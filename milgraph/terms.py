@@ -150,7 +150,7 @@ def term_json(term: object) -> dict[str, str]:
 # --------------------------------------------------------------------------- rdflib
 
 
-def to_rdflib(term: Term) -> rdflib.URIRef | rdflib.BNode | rdflib.Literal:
+def to_rdflib(term: object) -> rdflib.URIRef | rdflib.BNode | rdflib.Literal:
     """pyoxigraph term -> rdflib term (a simple literal becomes a plain rdflib literal)."""
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, SKOS, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.term import Node
 
 from milgraph.namespaces import MIL
 
@@ -46,9 +47,9 @@ def _name(g: Graph, term) -> str:
     return g.namespace_manager.normalizeUri(term) if isinstance(term, URIRef) else str(term)
 
 
-def axiom_notes(g: Graph) -> dict[URIRef, list[str]]:
+def axiom_notes(g: Graph) -> dict[Node, list[str]]:
     """One sentence per OWL axiom pyLODE would not show, keyed by the term it is about."""
-    notes: dict[URIRef, list[str]] = defaultdict(list)
+    notes: dict[Node, list[str]] = defaultdict(list)
     for a, b in g.subject_objects(OWL.inverseOf):
         notes[a].append(f"Inverse of {_name(g, b)}.")
         notes[b].append(f"Inverse of {_name(g, a)}.")
@@ -66,14 +67,15 @@ def axiom_notes(g: Graph) -> dict[URIRef, list[str]]:
         notes[a].append(f"Disjoint with {_name(g, b)}: nothing is both.")
         notes[b].append(f"Disjoint with {_name(g, a)}: nothing is both.")
     for node in g.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = list(Collection(g, g.value(node, OWL.members)))
+        head = g.value(node, OWL.members)
+        members = list(Collection(g, head)) if head is not None else []
         for m in members:
             others = ", ".join(_name(g, o) for o in members if o != m)
             notes[m].append(f"Disjoint with {others}: nothing is both.")
     return {k: sorted(v) for k, v in notes.items()}
 
 
-def _concept_row(g: Graph, c: URIRef, depth: int) -> str:
+def _concept_row(g: Graph, c: Node, depth: int) -> str:
     local = str(c)[len(str(MIL)):]
     label = html.escape(str(g.value(c, SKOS.prefLabel)))
     alt = ", ".join(sorted(str(a) for a in g.objects(c, SKOS.altLabel)))
@@ -101,7 +103,7 @@ def concept_schemes_html(concepts: Graph) -> tuple[str, str]:
         parts.append('<table class="entity"><tr><th>concept</th><th>label</th>'
                      "<th>definition</th></tr>")
 
-        def walk(c: URIRef, depth: int) -> None:
+        def walk(c: Node, depth: int) -> None:
             parts.append(_concept_row(concepts, c, depth))
             for n in sorted(concepts.subjects(SKOS.broader, c), key=str):
                 walk(n, depth + 1)

@@ -29,7 +29,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from milgraph import paths, temporal
-from milgraph.analysis.models import MAX_DEPTH, MAX_NODES, Assertion, Explanation, Node
+from milgraph.analysis.models import MAX_DEPTH, MAX_NODES, Assertion, Explanation, Node, PeriodModel
+from milgraph.errors import QueryError
 from milgraph.namespaces import (
     ASOF_GRAPH_PREFIX,
     ASSERTED_GRAPH,
@@ -64,6 +65,10 @@ def explain(
     subject = s if not isinstance(s, str) else parse_term(s, "s", literal=False)
     predicate = p if not isinstance(p, str) else parse_term(p, "p", literal=False)
     obj = o if not isinstance(o, str) else parse_term(o, "o")
+    if isinstance(subject, ox.Literal):
+        raise QueryError(f"s: {s!r} is a literal; a subject is an IRI or a blank node")
+    if not isinstance(predicate, ox.NamedNode):
+        raise QueryError(f"p: {p!r} is not an IRI; a predicate is an IRI")
     triple = ox.Triple(subject, predicate, obj)
     when = temporal.parse_as_of(as_of) if as_of is not None else None
     graphs = temporal.graphs_as_of(snapshot, when) if when else None
@@ -76,8 +81,6 @@ def explain(
 
 def _holds(snapshot: Snapshot, t: ox.Triple, graphs: list[str] | None) -> bool:
     s, p, o = t.subject, t.predicate, t.object
-    if isinstance(s, ox.Triple):
-        return False  # no quoted-triple subjects in a snapshot
     if graphs is None:
         return snapshot.contains(s, p, o, ox.DefaultGraph())
     return any(snapshot.contains(s, p, o, ox.NamedNode(g)) for g in graphs)
@@ -122,7 +125,7 @@ class _Builder:
         )
         self.temporal = temporal.store_of(snapshot) if when else None
 
-    def node(self, t: Any, depth: int, path: frozenset) -> Node:
+    def node(self, t: Any, depth: int, path: frozenset[Any]) -> Node:
         self.count += 1
         if t in path:
             return Node(t, note="cycle")
@@ -153,8 +156,6 @@ class _Builder:
             return []
         snapshot = self.snapshot
         s, p, o = t.subject, t.predicate, t.object
-        if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
-            return []
         if not snapshot.contains(s, p, o, ox.NamedNode(ASSERTED_GRAPH)):
             return []
         out = []
@@ -182,12 +183,12 @@ class _Builder:
 
     def _derivation(
         self, t: Any, *, premises: bool = True
-    ) -> tuple[str | None, tuple, dict[str, str | None], list[dict[str, str | None]] | None]:
-        piece = None
+    ) -> tuple[str | None, tuple[Any, ...], dict[str, str | None], list[PeriodModel] | None]:
+        piece: list[PeriodModel] | None = None
         rule: str | None = None
-        found: tuple = ()
+        found: tuple[Any, ...] = ()
         dates: dict[str, str | None] = {}
-        if self.temporal is not None and isinstance(t, ox.Triple):
+        if self.temporal is not None and self.when is not None and isinstance(t, ox.Triple):
             hit = self.temporal.firing(t, day(self.when))
             if hit is not None:
                 firing, days = hit
@@ -210,7 +211,7 @@ class _Builder:
                 dates["asOf"] = self.when.isoformat()
         return rule, found, dates, piece
 
-    def _dates_from_premises(self, shape: Rule, found: tuple) -> dict[str, str | None]:
+    def _dates_from_premises(self, shape: Rule, found: tuple[Any, ...]) -> dict[str, str | None]:
         """The date-valued patterns of a rule: the value a premise matched, or None (an
         OPTIONAL date that was absent, e.g. no end date)."""
         if not shape.uses_as_of:
@@ -236,7 +237,9 @@ class _Builder:
             out[name] = value
         return out
 
-    def _rule_bindings(self, rule: str, t: ox.Triple) -> tuple[tuple, dict[str, str | None]]:
+    def _rule_bindings(
+        self, rule: str, t: ox.Triple
+    ) -> tuple[tuple[ox.Triple, ...], dict[str, str | None]]:
         """Premises of a SPARQL-rule conclusion found by running the rule's body with the
         conclusion's terms bound (used where no premises were recorded)."""
         shape = self.shapes[rule]
@@ -261,16 +264,16 @@ class _Builder:
         if first is None:
             return (), {}
         binding = {v.value: first[v] for v in solutions.variables if first[v] is not None}
-        premises = []
+        premises: list[ox.Triple] = []
         for pattern in (*shape.required, *shape.optional):
-            terms = [
+            terms: list[Any] = [
                 binding.get(x.value) if isinstance(x, ox.Variable)
                 else None if isinstance(x, ox.BlankNode) else x
                 for x in pattern
             ]  # fmt: skip
             if all(x is not None for x in terms):
                 try:
-                    premises.append(ox.Triple(*terms))
+                    premises.append(ox.Triple(terms[0], terms[1], terms[2]))
                 except TypeError:
                     continue
         return tuple(premises), self._dates_from_premises(shape, tuple(premises))
@@ -278,7 +281,7 @@ class _Builder:
 
 def _annotate_partial(dates: dict[str, str | None]) -> dict[str, str | None]:
     """Say how a partial date was read (the documented rule), e.g. ``1960 (from 1960-01-01)``."""
-    out = {}
+    out: dict[str, str | None] = {}
     for name, value in dates.items():
         if value and len(value) in (4, 7) and value[:4].isdigit():
             dt = "gYear" if len(value) == 4 else "gYearMonth"

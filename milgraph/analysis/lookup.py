@@ -55,8 +55,8 @@ def value_of(term: Any) -> str | None:
 def label_of(row: dict[str, Any], key: str = "label", fallback: Any = None) -> str:
     term = row.get(key)
     if term is not None:
-        return term.value
-    iri = fallback.value if fallback is not None else ""
+        return str(term.value)
+    iri = str(fallback.value) if fallback is not None else ""
     return iri.rsplit("/", 1)[-1]
 
 
@@ -117,9 +117,9 @@ def _statehood_days(nation: Nation) -> IntervalSet | None:
         return None
     spans = []
     for s in nation.statehood:
-        lo = parse_bound(s["from"], end=False, name="statehood") if s["from"] else NEG_INF
-        hi = parse_bound(s["until"], end=False, name="statehood") if s["until"] else POS_INF
-        spans.append((lo, hi))
+        lo = parse_bound(s["from"], end=False, name="statehood") if s["from"] else None
+        hi = parse_bound(s["until"], end=False, name="statehood") if s["until"] else None
+        spans.append((NEG_INF if lo is None else lo, POS_INF if hi is None else hi))
     return IntervalSet(spans)
 
 

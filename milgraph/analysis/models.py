@@ -370,10 +370,10 @@ class Profile:
         out.append(
             "Indicators per year (alliances, agreements in force, exercises, measures, training):"
         )
-        for year, figures in sorted(self.indicators.items()):
+        for number, figures in sorted(self.indicators.items()):
             counts = [figures[k].count for k in INDICATORS]
             if any(counts):
-                out.append(f"  {year}: " + "  ".join(f"{c:>3}" for c in counts))
+                out.append(f"  {number}: " + "  ".join(f"{c:>3}" for c in counts))
         return "\n".join(out)
 
 

@@ -67,10 +67,7 @@ def fact_days(snapshot: Snapshot, t: ox.Triple) -> IntervalSet:
     if days is not None:
         return days
     static = ox.NamedNode(temporal.STATIC_GRAPH)
-    s, o = t.subject, t.object
-    if not isinstance(s, ox.Triple) and not isinstance(o, ox.Triple) and snapshot.contains(
-        s, t.predicate, o, static
-    ):
+    if snapshot.contains(t.subject, t.predicate, t.object, static):
         return ALWAYS
     return EMPTY
 

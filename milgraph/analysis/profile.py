@@ -172,7 +172,7 @@ def _status(rec: dict[str, Any], on: int) -> str:
     if force is not None and on >= force:
         return "in force"
     if force is None and start is not None and on >= start:
-        return "adhering since " + rec["start"].value + " (no entry into force: not binding)"
+        return f"adhering since {rec['start'].value} (no entry into force: not binding)"
     if sig is not None and on >= sig:
         return "signed, not in force"
     return "not yet in effect"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, MIL_IRI, sparql_prologue
+from milgraph.store.base import solutions
 from milgraph.store.snapshot import Snapshot
 
 _CLASS_COUNTS = """
@@ -45,9 +46,8 @@ class Stats:
 
 
 def _counts(snapshot: Snapshot, template: str, var: str, graph: str) -> dict[str, int]:
-    return {
-        sol[var].value: int(sol["n"].value) for sol in snapshot.query(template.format(graph=graph))
-    }
+    answer = solutions(snapshot.query(template.format(graph=graph)))
+    return {sol[var].value: int(sol["n"].value) for sol in answer}
 
 
 def compute(snapshot: Snapshot) -> Stats:
@@ -66,6 +66,6 @@ def compute(snapshot: Snapshot) -> Stats:
         for iri in sorted(set(asserted) | set(inferred)):
             target.append(Row(iri, asserted.get(iri, 0), inferred.get(iri, 0)))
         target.sort(key=lambda r: (-r.total, r.iri))
-    for sol in snapshot.query(_BY_DECADE):
+    for sol in solutions(snapshot.query(_BY_DECADE)):
         out.by_decade.setdefault(sol["class"].value, {})[sol["decade"].value] = int(sol["n"].value)
     return out

@@ -129,7 +129,10 @@ def _problem(report: rdflib.Graph, result: rdflib.term.Node, locator: Locator) -
     focus = one(SH.focusNode)
     path = one(SH.resultPath)
     value = one(SH.value)
-    severity = SEVERITY.get(one(SH.resultSeverity), "violation")  # type: ignore[arg-type]
+    marked = one(SH.resultSeverity)
+    severity = "violation"
+    if isinstance(marked, rdflib.URIRef):
+        severity = SEVERITY.get(marked, "violation")
     messages = [str(m) for m in report.objects(result, SH.resultMessage)]
     component = str(one(SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1]
     shape = one(SH.sourceShape)
@@ -237,9 +240,11 @@ class Locator:
         return start + 1
 
 
-def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
     return term.value
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -194,7 +195,8 @@ def _line_read_to(path: Path, data: bytes, fmt: ox.RdfFormat) -> int | None:
     """The line pyoxigraph had read up to when it failed (RDF/XML errors carry no position)."""
     reader = _CountingReader(data)
     try:
-        for _ in ox.parse(reader, format=fmt, base_iri=path.resolve().as_uri()):
+        # the reader is file-like (read, readinto): what pyoxigraph reads from
+        for _ in ox.parse(cast(IO[bytes], reader), format=fmt, base_iri=path.resolve().as_uri()):
             pass
     except SyntaxError:
         return data[: reader.offset].count(b"\n") + 1

@@ -14,6 +14,7 @@ from rich.table import Table
 from milgraph.cli.common import console, err, fail, open_store
 from milgraph.errors import MilgraphError
 from milgraph.namespaces import PREFIXES
+from milgraph.store.base import QueryResult
 from milgraph.terms import cell
 
 
@@ -113,22 +114,22 @@ def query(
         raise fail(MilgraphError(f"the query could not be answered: {exc}")) from None
 
 
-def _print_result(result: object, format: OutputFormat) -> None:
+def _print_result(result: QueryResult, format: OutputFormat) -> None:
     out = sys.stdout.buffer
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):  # a graph
         fmt = _GRAPH_FORMATS.get(format)
         if fmt is None:
             raise fail(
                 MilgraphError(f"--format {format.value} is for SELECT/ASK; use turtle or ntriples")
             )
         out.write(
-            ox.serialize(result, format=fmt, prefixes=PREFIXES)
-            if fmt == ox.RdfFormat.TURTLE
-            else ox.serialize(result, format=fmt)
-        )
+            (ox.serialize(result, format=fmt, prefixes=PREFIXES)
+             if fmt == ox.RdfFormat.TURTLE
+             else ox.serialize(result, format=fmt)) or b""
+        )  # fmt: skip
         return
     if format in _RESULT_FORMATS:
-        out.write(result.serialize(format=_RESULT_FORMATS[format]))
+        out.write(result.serialize(format=_RESULT_FORMATS[format]) or b"")
         if format in (OutputFormat.json, OutputFormat.xml):
             out.write(b"\n")
         return

@@ -85,7 +85,7 @@ class _Checker:
 
 def _distinct_pairs(positions: list[tuple[int, ...]]) -> list[tuple[int, int]]:
     """Pairs of different terms at different list positions."""
-    out = []
+    out: list[tuple[int, int]] = []
     for i, here in enumerate(positions):
         for there in positions[i + 1:]:
             out.extend((a, b) for a in here for b in there if a != b)

@@ -25,11 +25,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import product
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from milgraph.reasoning import datatypes, vocab
 from milgraph.reasoning.terms import LITERAL, IntTriple, Term, TermTable, literal_datatype
+
+if TYPE_CHECKING:
+    from milgraph.reasoning.plans import Plans
 
 Premises = tuple[IntTriple, ...]
 Derived = tuple[str, Premises]
@@ -43,6 +47,10 @@ class Vocab:
             value = getattr(vocab, name)
             if name.isupper() and isinstance(value, str) and value.startswith("http"):
                 setattr(self, name, table.iri(value))
+
+    if TYPE_CHECKING:  # every attribute is a term id, set above from the names of vocab.py
+
+        def __getattr__(self, name: str) -> int: ...
 
 
 class Engine:
@@ -68,7 +76,7 @@ class Engine:
         #: A T-box triple was derived since the plans were built.
         self.dirty = False
         self.passes = 0
-        self.plans = None  # set by close(); a plans.Plans
+        self.plans: Plans | None = None  # set by close()
         self.progress: Callable[[str], None] | None = None
 
     # ------------------------------------------------------------------ loading
@@ -134,7 +142,7 @@ class Engine:
         emit = self.emit
         known = self.known_datatypes
         for lit in self._untyped_literals:
-            term = table.terms[lit]
+            term: Any = table.terms[lit]  # a literal (the ids listed are)
             dt_iri = literal_datatype(term)
             dt = table.iri(dt_iri)
             if dt not in known:
@@ -256,6 +264,8 @@ class Engine:
         queue = self.queue
         popleft = queue.popleft
         plans = self.plans
+        if plans is None:
+            raise RuntimeError("the engine's plans are built by close()")
         pplan = plans.property_plan
         cplan = plans.class_plan
         pcache = plans.pcache
@@ -420,9 +430,9 @@ class Engine:
             if objs:
                 for o in tuple(objs):
                     emit(y, q, o, "eq-rep-s", (t, (x, q, o)))
-        d = self.sp.get(x)
-        if d:
-            for s, objs in list(d.items()):
+        by_subject = self.sp.get(x)
+        if by_subject:
+            for s, objs in list(by_subject.items()):
                 for o in tuple(objs):
                     emit(s, y, o, "eq-rep-p", (t, (s, x, o)))
         for q, r in list(self.op.items()):

@@ -7,7 +7,7 @@ Each entry carries the schema triples it stands for, so derivations name them as
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from milgraph.reasoning.tbox import rdf_list
 from milgraph.reasoning.terms import LITERAL
@@ -66,12 +66,24 @@ class ClassPlan:
                     or self.maxqc_filler or self.keys)
 
 
+def _first_per_target(entries: list[Any]) -> list[Any]:
+    """The entries whose target (first element) no earlier entry has, in order."""
+    seen: set[int] = set()
+    out = []
+    for entry in entries:
+        if entry[0] not in seen:
+            seen.add(entry[0])
+            out.append(entry)
+    return out
+
+
 def _card(engine: Engine, term: int) -> int | None:
     """The integer value of a cardinality literal, or None."""
     if not engine.table.flags[term] & LITERAL:
         return None
     try:
-        return int(engine.table.terms[term].value.strip())
+        literal: Any = engine.table.terms[term]  # a literal, by its flags
+        return int(literal.value.strip())
     except ValueError:
         return None
 
@@ -81,8 +93,8 @@ class Plans:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.pcache: dict[int, PropertyPlan | bool] = {}
-        self.ccache: dict[int, ClassPlan | bool] = {}
+        self.pcache: dict[int, PropertyPlan | Literal[False]] = {}
+        self.ccache: dict[int, ClassPlan | Literal[False]] = {}
         e = engine
         v = e.v
         TYPE = v.TYPE
@@ -124,6 +136,7 @@ class Plans:
         # Restrictions: every (restriction, onProperty) pair with each of its constraints.
         for r, pp in pairs(v.ON_PROPERTY):
             onp = (r, v.ON_PROPERTY, pp)
+            prems: tuple[IntTriple, ...]
             for y in e.objects(r, v.SOME_VALUES_FROM):
                 prems = ((r, v.SOME_VALUES_FROM, y), onp)
                 props[pp].svf.append((r, y, prems))
@@ -187,23 +200,26 @@ class Plans:
                 classes[c1].sup.append((c2, "cax-sco", (c1, v.SUBCLASS, c2)))
 
         # A class or property reached by several axioms is tried once, with its first rule.
-        for plan in (*classes.values(), *props.values()):
-            seen: set[int] = set()
-            plan.sup = [x for x in plan.sup if not (x[0] in seen or seen.add(x[0]))]
+        for cplan in classes.values():
+            cplan.sup = _first_per_target(cplan.sup)
         for pplan in props.values():
-            seen = set()
-            pplan.inv = [x for x in pplan.inv if not (x[0] in seen or seen.add(x[0]))]
+            pplan.sup = _first_per_target(pplan.sup)
+            pplan.inv = _first_per_target(pplan.inv)
         self._props = dict(props)
         self._classes = dict(classes)
 
-    def property_plan(self, p: int) -> PropertyPlan | bool:
+    def property_plan(self, p: int) -> PropertyPlan | Literal[False]:
         plan = self._props.get(p)
-        result: PropertyPlan | bool = plan if plan is not None and not plan.empty() else False
+        result: PropertyPlan | Literal[False] = False
+        if plan is not None and not plan.empty():
+            result = plan
         self.pcache[p] = result
         return result
 
-    def class_plan(self, c: int) -> ClassPlan | bool:
+    def class_plan(self, c: int) -> ClassPlan | Literal[False]:
         plan = self._classes.get(c)
-        result: ClassPlan | bool = plan if plan is not None and not plan.empty() else False
+        result: ClassPlan | Literal[False] = False
+        if plan is not None and not plan.empty():
+            result = plan
         self.ccache[c] = result
         return result

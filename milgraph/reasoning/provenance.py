@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -173,8 +174,9 @@ class ProvenanceStore:
 
     def _triple(self, t: tuple[int, int, int]) -> AnyTriple:
         s, p, o = (self._decode(i) for i in t)
+        terms: tuple[Any, Any, Any] = (s, p, o)  # ox.Triple refuses a generalized triple
         try:
-            return ox.Triple(s, p, o)
+            return ox.Triple(*terms)
         except TypeError:
             return GeneralizedTriple(s, p, o)
 

@@ -46,9 +46,13 @@ def _decode(table: TermTable, derived: Derived) -> Derivation:
     return Derivation(rule, tuple(table.triple(p) for p in premises))
 
 
-class _DerivationValues(ValuesView):
+class _DerivationValues(ValuesView[Derivation]):
+    def __init__(self, mapping: DerivationMap) -> None:
+        super().__init__(mapping)
+        self._derivations = mapping
+
     def __iter__(self) -> Iterator[Derivation]:
-        m: DerivationMap = self._mapping  # type: ignore[assignment]
+        m = self._derivations
         for t in m._keys:
             yield _decode(m._table, m._derived[t])
 
@@ -77,10 +81,9 @@ class DerivationMap(Mapping[AnyTriple, Derivation]):
         return len(self._keys)
 
     def __contains__(self, triple: object) -> bool:
-        try:
-            t = self._table.encode_triple(triple)  # type: ignore[arg-type]
-        except AttributeError:
+        if not isinstance(triple, ox.Triple | GeneralizedTriple | ox.Quad):
             return False
+        t = self._table.encode_triple(triple)
         return t is not None and t in self._key_set
 
     def values(self) -> _DerivationValues:
@@ -217,7 +220,7 @@ def _result(engine: Engine, found: list[Inconsistency], seconds: dict[str, float
             continue
         support[p] = None
         stack.extend(derived[p][1])
-    terms = table.terms
+    terms: list[Any] = table.terms  # published triples are RDF triples (the noise filter)
     inferred = [ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in published]
     # The indexes are no longer needed; the term table and derivations are.
     engine.sp = {}

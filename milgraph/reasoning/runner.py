@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import islice
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -71,7 +72,8 @@ class RuleRunner:
         batch = [t for t in source if flags[t[0]] & (IRI | BNODE) and flags[t[1]] & IRI]
         if batch:
             default = ox.DefaultGraph()
-            self.store.extend([ox.Quad(terms[s], terms[p], terms[o], default)
+            table: list[Any] = terms  # the flags above say these may stand there
+            self.store.extend([ox.Quad(table[s], table[p], table[o], default)
                                for s, p, o in batch])
             self.loaded.update(p for _, p, _ in batch)
 
@@ -140,7 +142,9 @@ class RuleRunner:
         names = [v.value for v in solutions.variables]
         index = {name: i for i, name in enumerate(names)}
         template = self._compile(rule.template, index, template=True)
-        patterns = self._compile(rule.patterns, index, template=False)
+        # WHERE patterns compile to ids only: a blank node there ends the pattern (_compile)
+        patterns = cast(list[tuple[int, int, int]], self._compile(rule.patterns, index,
+                                                               template=False))  # fmt: skip
         added = 0
         for solution in solutions:
             values: list[int | None] = []
@@ -180,7 +184,7 @@ class RuleRunner:
                         added += 1
         return added
 
-    def _premises(self, patterns: list[tuple[Slot, Slot, Slot]],
+    def _premises(self, patterns: list[tuple[int, int, int]],
                   values: list[int | None]) -> tuple[IntTriple, ...]:
         """The WHERE patterns instantiated with the match, those present in the closure."""
         sp = self.engine.sp
@@ -188,10 +192,10 @@ class RuleRunner:
         for slots in patterns:
             triple: list[int] = []
             for x in slots:
-                v = values[~x] if isinstance(x, int) and x < 0 else x
+                v = values[~x] if x < 0 else x
                 if v is None:
                     break
-                triple.append(v)  # type: ignore[arg-type]
+                triple.append(v)
             else:
                 s, p, o = triple
                 d = sp.get(p)

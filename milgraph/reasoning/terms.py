@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -74,7 +74,7 @@ class TermTable:
     def triple(self, t: IntTriple) -> ox.Triple | GeneralizedTriple:
         """Decode to an ``ox.Triple``, or a ``GeneralizedTriple`` where RDF cannot hold it."""
         s, p, o = t
-        terms = self.terms
+        terms: list[Any] = self.terms  # the flags say which terms may stand where
         if self.flags[s] & LITERAL or not self.flags[p] & IRI:
             return GeneralizedTriple(terms[s], terms[p], terms[o])
         return ox.Triple(terms[s], terms[p], terms[o])

@@ -199,8 +199,8 @@ def _streamed(reply: Reply, state: ServerState | None, endpoint: str) -> AsyncIt
         running = reply.answer
         assert running is not None
         try:
-            for chunk in reply.head:
-                yield chunk
+            for first in reply.head:
+                yield first
             reply.head = []
             while (chunk := await running.next()) is not None:
                 yield chunk

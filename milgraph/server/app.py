@@ -42,7 +42,7 @@ from milgraph.server.health import health as health_report
 from milgraph.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from milgraph.server.middleware import RequestContext
 from milgraph.server.named import NamedQuery, openapi_parameters
-from milgraph.server.openapi import install as install_openapi
+from milgraph.server.openapi import complete as complete_openapi
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.pool import Job, PoolError
 from milgraph.server.problems import Problem, problem_for
@@ -81,6 +81,14 @@ class MilgraphApp(FastAPI):
 
     sparql_app: Any = None
     browser_pages: Any = None  # ui.BrowserPages: pages for browsers navigating to data URLs
+    milgraph_config: ServerConfig | None = None
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, completed once with what the server really answers
+        (``server.openapi``)."""
+        if self.openapi_schema is None and self.milgraph_config is not None:
+            self.openapi_schema = complete_openapi(super().openapi(), self.milgraph_config)
+        return super().openapi()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if (
@@ -150,7 +158,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     _install_error_handlers(app)
     ui.install(app, state)
     _install_routes(app, state)
-    install_openapi(app, config)
+    app.milgraph_config = config
     if not config.writable:  # explanations and profiles read a reasoned snapshot
         app.include_router(make_router(served_snapshot))
         app.include_router(views_api.make_router(state))

@@ -146,6 +146,6 @@ def render(turtle: str, fmt: str) -> bytes:
         return turtle.encode()
     quads = list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))
     if fmt in ("nquads", "trig"):
-        return ox.serialize(quads, format=OX_RDF[fmt])
+        return ox.serialize(quads, format=OX_RDF[fmt]) or b""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    return ox.serialize(triples, format=OX_RDF[fmt])
+    return ox.serialize(triples, format=OX_RDF[fmt]) or b""

@@ -38,7 +38,7 @@ async def health(state: ServerState) -> tuple[int, dict[str, Any]]:
                 workers=state.pool.workers_alive(),
                 triples=served.manifest.get("counts", {}).get("total"))  # fmt: skip
     start = time.perf_counter()
-    probe: asyncio.Task[bytes] | None = getattr(state, "health_probe", None)
+    probe = state.health_probe
     if probe is None or probe.done():
         # The probe runs under the ordinary query deadline and is only *waited for* for
         # PROBE_S: a slow answer means busy, and never costs a worker (a job past its
@@ -48,7 +48,7 @@ async def health(state: ServerState) -> tuple[int, dict[str, Any]]:
         probe = asyncio.get_running_loop().create_task(
             state.pool.collect(job, state.config.query_timeout))
         probe.add_done_callback(_consume)
-        state.health_probe = probe  # type: ignore[attr-defined]
+        state.health_probe = probe
     done, _ = await asyncio.wait({probe}, timeout=PROBE_S)
     error = None
     if not done:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -97,8 +97,11 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
     _header_bytes = 0
     _header_count = 0
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # The wrapper is a Transport by delegation (``__getattr__``), not by inheritance:
+        # inheriting would shadow the real transport's methods with the base class's stubs.
+        wrapped = CoalescingTransport(cast(asyncio.Transport, transport), self.loop)
+        super().connection_made(cast(asyncio.Transport, wrapped))
 
     def on_message_begin(self) -> None:
         super().on_message_begin()

@@ -24,7 +24,9 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+BUCKETS: tuple[float, ...] = (
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+)  # fmt: skip
 
 disable_created_metrics()  # the *_created series only add noise to dashboards
 
@@ -52,9 +54,10 @@ class _QueryCounts(Collector):
             labels=["endpoint"],
         )  # fmt: skip
         for endpoint, counts in sorted(self.latency.items()):
-            cumulative, buckets = 0.0, []
-            for bound, n in zip((*BUCKETS, float("inf")), counts[:-1], strict=True):
-                cumulative += n
+            cumulative = 0.0
+            buckets: list[tuple[str, float]] = []
+            for bound, count in zip((*BUCKETS, float("inf")), counts[:-1], strict=True):
+                cumulative += count
                 buckets.append((_bound(bound), cumulative))
             latency.add_metric([endpoint], buckets, counts[-1])
         yield latency

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
-
 from milgraph.server.config import ServerConfig
 
 PROBLEM_MEDIA = "application/problem+json"
@@ -60,18 +58,6 @@ BY_PATH = {
 }
 NAMED = ("406", "422", "503")
 ANALYSIS = ("404", "406", "409", "422", "503")
-
-
-def install(app: FastAPI, config: ServerConfig) -> None:
-    """Replace ``app.openapi`` by one that completes FastAPI's document (built once)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = complete(build(), config)
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def complete(schema: dict[str, Any], config: ServerConfig) -> dict[str, Any]:

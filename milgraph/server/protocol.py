@@ -14,7 +14,7 @@ import contextlib
 import logging
 import math
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -94,7 +94,7 @@ class RequestHeaders:
         return self.accept_encoding is not None and "gzip" in self.accept_encoding
 
 
-def endpoint_url(scope: dict[str, Any]) -> str:
+def endpoint_url(scope: MutableMapping[str, Any]) -> str:
     """The URL of the endpoint itself (no query string): the base of relative IRIs.
     Remembered per scheme, host and path (it is computed for every request)."""
     host = next((v for k, v in scope["headers"] if k == b"host"), b"")
@@ -114,7 +114,8 @@ _ENDPOINTS: dict[tuple[Any, ...], str] = {}
 
 
 async def sparql_reply(
-    state: ServerState, scope: dict[str, Any], read_body: BodyReader, request_id: str | None,
+    state: ServerState, scope: MutableMapping[str, Any], read_body: BodyReader,
+    request_id: str | None,
     headers: RequestHeaders | None = None,
 ) -> Reply:  # fmt: skip
     """Answer one protocol request: ``GET ?query=``, a form ``POST`` or a direct ``POST``."""
@@ -347,7 +348,7 @@ def check_services(state: ServerState, info: QueryInfo) -> None:
 
 
 def service_description(
-    state: ServerState, scope: dict[str, Any], accept: str | None, format: str | None
+    state: ServerState, scope: MutableMapping[str, Any], accept: str | None, format: str | None
 ) -> Reply:
     fmt = negotiate_rdf(accept, format)
     served = state.manager.served

@@ -271,6 +271,8 @@ class _Reader:
         pos = 0
         while True:
             m = match(src, pos)
+            if m is None:
+                raise self.unreadable(pos)
             ws_end = m.end("ws")
             if ws_end > pos and "#" in src[pos:ws_end]:
                 self.comments(pos, ws_end)

@@ -51,6 +51,8 @@ class ServerState:
         self._reader_pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.void_cache: dict[str, bytes] = {}
         self.load_task: asyncio.Task[Any] | None = None
+        #: The /health probe in flight (one at a time, however often /health is asked).
+        self.health_probe: asyncio.Task[bytes] | None = None
         self.manager.listeners.append(self._on_switch)
         #: The served snapshot opened in this process, for the analyses (see ``opened_snapshot``).
         self._opened: Snapshot | None = None

@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 from collections import OrderedDict, defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -41,6 +42,7 @@ from milgraph.server.pool import Job
 from milgraph.server.problems import Problem
 from milgraph.server.state import ServerState
 from milgraph.sparql import values_row
+from milgraph.store.base import solutions
 from milgraph.store.snapshot import Snapshot
 
 _P = sparql_prologue({**PREFIXES, "geo": GEO})
@@ -356,8 +358,8 @@ def _short(iri: str) -> str:
 
 
 def with_lines(
-    explanation: dict[str, Any], roots: list[Path], snapshot: Snapshot
-) -> dict[str, Any]:
+    explanation: Mapping[str, Any], roots: list[Path], snapshot: Snapshot
+) -> Mapping[str, Any]:
     """Add ``line`` (1-based, or None) to each asserted entry and ``links`` (public documents:
     a dataset source's own ``dcterms:source``) next to its ``sources``."""
     from milgraph.build.inputs import SourceFile, format_for
@@ -370,7 +372,7 @@ def with_lines(
             found: list[str] = []
             if iri.startswith(ID_IRI):
                 q = f"SELECT ?d WHERE {{ <{iri}> <{DCTERMS_SOURCE}> ?d }}"
-                found = sorted(str(r["d"].value) for r in snapshot.query(q))
+                found = sorted(str(r["d"].value) for r in solutions(snapshot.query(q)))
             links[iri] = found or [iri]
         return links[iri]
 
@@ -548,7 +550,7 @@ def make_router(state: ServerState) -> APIRouter:
         day = parse_day(asOf)
         try:
             snapshot = served_snapshot(request)
-            result = explain(snapshot, *terms, as_of=day)
+            result = explain(snapshot, terms[0], terms[1], terms[2], as_of=day)
             if result is None:
                 raise TripleNotHeld(s, p, o, day)
         except MilgraphError as exc:

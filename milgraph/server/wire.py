@@ -17,7 +17,7 @@ import json
 import pickle
 import socket
 import struct
-from typing import Any
+from typing import Any, Protocol
 
 from milgraph.server.options import QueryOptions
 
@@ -32,7 +32,13 @@ def frame(kind: int, payload: bytes = b"") -> bytes:
     return HEADER.pack(kind, len(payload)) + payload
 
 
-def send_frame(sock: socket.socket, kind: int, payload: bytes = b"") -> None:
+class FrameSink(Protocol):
+    """Where frames are written: a socket (or anything with its ``sendall``)."""
+
+    def sendall(self, data: bytes, /) -> None: ...
+
+
+def send_frame(sock: FrameSink, kind: int, payload: bytes = b"") -> None:
     sock.sendall(frame(kind, payload))
 
 

@@ -15,7 +15,7 @@ import signal
 import socket
 from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -33,6 +33,7 @@ from milgraph.server.wire import (
     SKIPPED,
     STOP,
     FrameReader,
+    FrameSink,
     decode_job,
     error,
     send_frame,
@@ -58,7 +59,7 @@ class ChunkWriter:
 
     What is left when the answer is complete goes out with the END frame (``finish``)."""
 
-    def __init__(self, sock: socket.socket, max_bytes: int) -> None:
+    def __init__(self, sock: FrameSink, max_bytes: int) -> None:
         self.sock = sock
         self.max_bytes = max_bytes
         self.buffer = bytearray()
@@ -82,7 +83,7 @@ class ChunkWriter:
         self.buffer.clear()
 
 
-def run_job(snapshot: GraphStore, job: dict[str, Any], sock: socket.socket) -> None:
+def run_job(snapshot: GraphStore, job: dict[str, Any], sock: FrameSink) -> None:
     fmt: str = job["format"]
     try:
         result = snapshot.query(job["query"], **query_kwargs(job["options"], snapshot))
@@ -98,18 +99,19 @@ def run_job(snapshot: GraphStore, job: dict[str, Any], sock: socket.socket) -> N
         send_frame(sock, ERROR, _evaluation_error(exc))
         return
     writer = ChunkWriter(sock, job["max_bytes"])
+    sink = cast(IO[bytes], writer)  # file-like (write, flush): what the serialisers write to
     try:
-        if isinstance(result, ox.QueryTriples):
+        if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):  # a graph
             if fmt not in OX_RDF:
                 raise _FormMismatch
             if fmt in ("turtle", "trig") and job.get("prefixes"):
-                ox.serialize(result, writer, format=OX_RDF[fmt], prefixes=job["prefixes"])
+                ox.serialize(result, sink, format=OX_RDF[fmt], prefixes=job["prefixes"])
             else:
-                ox.serialize(result, writer, format=OX_RDF[fmt])
+                ox.serialize(result, sink, format=OX_RDF[fmt])
         elif fmt == "rows":
             _write_rows(result, writer)
         elif fmt in OX_RESULTS:
-            result.serialize(writer, format=OX_RESULTS[fmt])
+            result.serialize(sink, format=OX_RESULTS[fmt])
         else:
             raise _FormMismatch
     except ResultTooLarge:
@@ -203,7 +205,7 @@ def main(sock: socket.socket, root: str, key: str, plain: bool = False) -> None:
         return
     # Import the formats and warm the query path now rather than on the first request.
     warm_up = {"query": "ASK {}", "options": QueryOptions(), "format": "json", "max_bytes": 0}
-    run_job(snapshot, warm_up, _NullSocket())  # type: ignore[arg-type]
+    run_job(snapshot, warm_up, _NullSocket())
     gc.freeze()  # what is loaded now lives as long as the process
     send_frame(sock, READY, key.encode())
     frames = FrameReader(sock)

@@ -125,7 +125,7 @@ class WritableStore:
         return view
 
     async def _write(self, job: UpdateJob, timeout: float) -> str:
-        answer = await self.writer.submit(job, timeout)  # type: ignore[arg-type]
+        answer = await self.writer.submit(job, timeout)
         try:
             await answer.first(1 << 30)  # the whole (small) answer, or its error
             return str(json.loads(answer.body())["view"])

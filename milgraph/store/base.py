@@ -30,7 +30,9 @@ import pyoxigraph as ox
 from milgraph import sparql
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Subject = ox.NamedNode | ox.BlankNode
+#: A quad's positions, as pyoxigraph types them (quoted triples included, RDF 1.2).
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple
+Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 Triples = Iterator[ox.Triple]
 """The answer of a CONSTRUCT or DESCRIBE query (``pyoxigraph.QueryTriples`` when embedded)."""
@@ -81,7 +83,7 @@ class GraphStore(Protocol):
         self,
         subject: Subject | None = None,
         predicate: ox.NamedNode | None = None,
-        object: Term | None = None,
+        object: Object | None = None,
         graph: GraphName | None = None,
     ) -> Iterator[ox.Quad]: ...
 
@@ -89,11 +91,18 @@ class GraphStore(Protocol):
         self,
         subject: Subject,
         predicate: ox.NamedNode,
-        object: Term,
+        object: Object,
         graph: GraphName | None = None,
     ) -> bool: ...
 
     def close(self) -> None: ...
+
+
+def solutions(answer: QueryResult) -> ox.QuerySolutions:
+    """The solutions of a SELECT query's answer (``TypeError`` for an ASK's or a graph)."""
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"a SELECT query answered {type(answer).__name__}")
+    return answer
 
 
 # --------------------------------------------------------------------------- SPARQL fallbacks
@@ -132,7 +141,7 @@ def quads_in_sparql(
     about one again), so a pattern naming one matches nothing."""
     given = (subject, predicate, object)
     if any(isinstance(t, ox.BlankNode) for t in given) or isinstance(graph, ox.BlankNode):
-        return
+        return  # (a quoted triple is asked in SPARQL-star syntax: << s p o >>)
     pattern = " ".join(str(t) if t is not None else f"?{v}" for t, v in zip(given, _VARS,
                                                                              strict=True))
     free = [f"?{v}" for t, v in zip(given, _VARS, strict=True) if t is None]
@@ -150,9 +159,12 @@ def quads_in_sparql(
     for row in answer:
         s, p, o = (t if t is not None else row[v] for t, v in zip(given, _VARS, strict=True))
         g = graph if graph is not None else (row["g"] or ox.DefaultGraph())
-        if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and (
-            isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal)
-        ) and isinstance(g, ox.NamedNode | ox.BlankNode | ox.DefaultGraph):
+        if (
+            isinstance(s, ox.NamedNode | ox.BlankNode | ox.Triple)
+            and isinstance(p, ox.NamedNode)
+            and isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple)
+            and isinstance(g, ox.NamedNode | ox.BlankNode | ox.DefaultGraph)
+        ):
             yield ox.Quad(s, p, o, g)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from milgraph.store.base import Capabilities, GraphName, QueryResult, Subject, Term
+from milgraph.store.base import Capabilities, GraphName, Object, QueryResult, Subject, Term
 
 #: How long to wait for a killed writer's lock on a writable store to go away.
 LOCK_WAIT_S = 10.0
@@ -76,7 +76,7 @@ class OxigraphStore:
         self,
         subject: Subject | None = None,
         predicate: ox.NamedNode | None = None,
-        object: Term | None = None,
+        object: Object | None = None,
         graph: GraphName | None = None,
     ) -> Iterator[ox.Quad]:
         return iter(self._store.quads_for_pattern(subject, predicate, object, graph))
@@ -85,7 +85,7 @@ class OxigraphStore:
         self,
         subject: Subject,
         predicate: ox.NamedNode,
-        object: Term,
+        object: Object,
         graph: GraphName | None = None,
     ) -> bool:
         for _ in self._store.quads_for_pattern(subject, predicate, object, graph):

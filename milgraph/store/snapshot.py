@@ -27,6 +27,7 @@ from milgraph.store.base import (
     Capabilities,
     GraphName,
     GraphStore,
+    Object,
     QueryResult,
     Subject,
     Term,
@@ -93,7 +94,7 @@ class Snapshot:
         self,
         subject: Subject | None = None,
         predicate: ox.NamedNode | None = None,
-        object: Term | None = None,
+        object: Object | None = None,
         graph: GraphName | None = None,
     ) -> Iterator[ox.Quad]:
         return self.store.quads(subject, predicate, object, graph)
@@ -102,7 +103,7 @@ class Snapshot:
         self,
         subject: Subject,
         predicate: ox.NamedNode,
-        object: Term,
+        object: Object,
         graph: GraphName | None = None,
     ) -> bool:
         return self.store.contains(subject, predicate, object, graph)

@@ -33,6 +33,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal, overload
 
 import pyoxigraph as ox
 
@@ -68,6 +69,11 @@ EQUIVALENT_CLASS = ox.NamedNode(OWL + "equivalentClass")
 CHAIN = ox.NamedNode(OWL + "propertyChainAxiom")
 SYMMETRIC = ox.NamedNode(OWL + "SymmetricProperty")
 TRANSITIVE = ox.NamedNode(OWL + "TransitiveProperty")
+
+
+#: A term in any position: the indexes mix subjects, objects and classes, and the rules below
+#: build triples from them only where the position allows it (no literal subject).
+AnyTerm = Any
 
 
 def mil(name: str) -> ox.NamedNode:
@@ -111,13 +117,13 @@ class Facts:
         self.static_by_p: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
         for t in self.static:
             self.static_by_p[t.predicate].append(t)
-        self._static_sp: dict[ox.NamedNode, dict[object, list[object]]] = {}
-        self._static_po: dict[ox.NamedNode, dict[object, list[object]]] = {}
+        self._static_sp: dict[ox.NamedNode, dict[AnyTerm, list[AnyTerm]]] = {}
+        self._static_po: dict[ox.NamedNode, dict[AnyTerm, list[AnyTerm]]] = {}
         self.dyn: dict[ox.Triple, IntervalSet] = {}
         self.firings: dict[ox.Triple, list[tuple[IntervalSet, Firing]]] = defaultdict(list)
         self.dyn_by_p: dict[ox.NamedNode, set[ox.Triple]] = defaultdict(set)
-        self.dyn_sp: dict[tuple[object, ox.NamedNode], set[object]] = defaultdict(set)
-        self.dyn_po: dict[tuple[ox.NamedNode, object], set[object]] = defaultdict(set)
+        self.dyn_sp: dict[tuple[AnyTerm, ox.NamedNode], set[AnyTerm]] = defaultdict(set)
+        self.dyn_po: dict[tuple[ox.NamedNode, AnyTerm], set[AnyTerm]] = defaultdict(set)
         self.changes: dict[ox.NamedNode, int] = defaultdict(int)
         """Per predicate, how many times a day set grew: rules re-run only on new input."""
 
@@ -126,7 +132,7 @@ class Facts:
             return ALWAYS
         return self.dyn.get(t, EMPTY)
 
-    def _sp(self, p: ox.NamedNode) -> dict[object, list[object]]:
+    def _sp(self, p: ox.NamedNode) -> dict[AnyTerm, list[AnyTerm]]:
         index = self._static_sp.get(p)
         if index is None:
             index = defaultdict(list)
@@ -135,7 +141,7 @@ class Facts:
             self._static_sp[p] = index
         return index
 
-    def _po(self, p: ox.NamedNode) -> dict[object, list[object]]:
+    def _po(self, p: ox.NamedNode) -> dict[AnyTerm, list[AnyTerm]]:
         index = self._static_po.get(p)
         if index is None:
             index = defaultdict(list)
@@ -144,12 +150,12 @@ class Facts:
             self._static_po[p] = index
         return index
 
-    def objects(self, s: object, p: ox.NamedNode) -> list[object]:
+    def objects(self, s: AnyTerm, p: ox.NamedNode) -> list[AnyTerm]:
         found = list(self._sp(p).get(s, ()))
         found.extend(self.dyn_sp.get((s, p), ()))
         return found
 
-    def subjects(self, p: ox.NamedNode, o: object) -> list[object]:
+    def subjects(self, p: ox.NamedNode, o: AnyTerm) -> list[AnyTerm]:
         found = list(self._po(p).get(o, ()))
         found.extend(self.dyn_po.get((p, o), ()))
         return found
@@ -197,11 +203,11 @@ class Axioms:
         self.inverse: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.Triple, str]]] = defaultdict(
             list
         )
-        self.sub_class: dict[object, list[tuple[object, ox.Triple, str]]] = defaultdict(list)
-        self.domain: dict[ox.NamedNode, list[tuple[object, ox.Triple]]] = defaultdict(list)
-        self.range: dict[ox.NamedNode, list[tuple[object, ox.Triple]]] = defaultdict(list)
-        self.symmetric: dict[object, ox.Triple] = {}
-        self.transitive: dict[object, ox.Triple] = {}
+        self.sub_class: dict[AnyTerm, list[tuple[AnyTerm, ox.Triple, str]]] = defaultdict(list)
+        self.domain: dict[ox.NamedNode, list[tuple[AnyTerm, ox.Triple]]] = defaultdict(list)
+        self.range: dict[ox.NamedNode, list[tuple[AnyTerm, ox.Triple]]] = defaultdict(list)
+        self.symmetric: dict[AnyTerm, ox.Triple] = {}
+        self.transitive: dict[AnyTerm, ox.Triple] = {}
         self.chains: list[Chain] = []
         self.chain_links: dict[ox.NamedNode, list[tuple[Chain, int]]] = defaultdict(list)
 
@@ -220,10 +226,10 @@ class Axioms:
             self.sub_property[a].append((b, t, "prp-eqp1"))
             self.sub_property[b].append((a, t, "prp-eqp2"))
         for t in facts.static_by_p.get(INVERSE_OF, ()):
-            a, b = t.subject, t.object
-            if isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
-                self.inverse[a].append((b, t, "prp-inv1"))
-                self.inverse[b].append((a, t, "prp-inv2"))
+            first, second = t.subject, t.object
+            if isinstance(first, ox.NamedNode) and isinstance(second, ox.NamedNode):
+                self.inverse[first].append((second, t, "prp-inv1"))
+                self.inverse[second].append((first, t, "prp-inv2"))
         for t in facts.static_by_p.get(SUB_CLASS, ()):
             if t.subject != t.object and not isinstance(t.object, ox.Literal):
                 self.sub_class[t.subject].append((t.object, t, "cax-sco"))
@@ -251,9 +257,9 @@ class Axioms:
                     self.chain_links[p].append((chain, i))
 
 
-def _rdf_list(facts: Facts, node: object) -> list[ox.NamedNode]:
+def _rdf_list(facts: Facts, node: AnyTerm) -> list[ox.NamedNode]:
     out: list[ox.NamedNode] = []
-    seen: set[object] = set()
+    seen: set[AnyTerm] = set()
     while node != RDF_NIL and node not in seen:
         seen.add(node)
         first = facts.objects(node, RDF_FIRST)
@@ -382,7 +388,9 @@ class Closure:
         add = self._add
         while queue:
             t, delta = queue.pop()
-            s, p, o = t.subject, t.predicate, t.object
+            s: AnyTerm = t.subject
+            o: AnyTerm = t.object
+            p = t.predicate
             literal_object = isinstance(o, ox.Literal)
             if p == RDF_TYPE:
                 for cls, axiom, rule in ax.sub_class.get(o, ()):
@@ -392,28 +400,28 @@ class Closure:
             if not literal_object:
                 for q, axiom, rule in ax.inverse.get(p, ()):
                     add(ox.Triple(o, q, s), delta, Firing(rule, (axiom, t)))
-                axiom = ax.symmetric.get(p)
-                if axiom is not None:
-                    add(ox.Triple(o, p, s), delta, Firing("prp-symp", (axiom, t)))
+                symmetric = ax.symmetric.get(p)
+                if symmetric is not None:
+                    add(ox.Triple(o, p, s), delta, Firing("prp-symp", (symmetric, t)))
                 for cls, axiom in ax.range.get(p, ()):
                     add(ox.Triple(o, RDF_TYPE, cls), delta, Firing("prp-rng", (axiom, t)))
             for cls, axiom in ax.domain.get(p, ()):
                 add(ox.Triple(s, RDF_TYPE, cls), delta, Firing("prp-dom", (axiom, t)))
-            axiom = ax.transitive.get(p)
-            if axiom is not None and not literal_object:
+            transitive = ax.transitive.get(p)
+            if transitive is not None and not literal_object:
                 for z in facts.objects(o, p):
                     right = ox.Triple(o, p, z)
                     add(
                         ox.Triple(s, p, z),
                         delta & facts.interval(right),
-                        Firing("prp-trp", (axiom, t, right)),
+                        Firing("prp-trp", (transitive, t, right)),
                     )
                 for w in facts.subjects(p, s):
                     left = ox.Triple(w, p, s)
                     add(
                         ox.Triple(w, p, o),
                         delta & facts.interval(left),
-                        Firing("prp-trp", (axiom, left, t)),
+                        Firing("prp-trp", (transitive, left, t)),
                     )
             for chain, position in ax.chain_links.get(p, ()):
                 for start, end, days, path in _chain_paths(facts, chain.links, position, t, delta):
@@ -438,12 +446,12 @@ def _chain_paths(
     position: int,
     t: ox.Triple,
     delta: IntervalSet,
-) -> Iterator[tuple[object, object, IntervalSet, tuple[ox.Triple, ...]]]:
+) -> Iterator[tuple[AnyTerm, AnyTerm, IntervalSet, tuple[ox.Triple, ...]]]:
     """Paths ``u1 -p1-> u2 … -pn-> un+1`` through ``t`` at ``position``, with their day sets."""
 
     def left(
-        node: object, i: int, days: IntervalSet
-    ) -> Iterator[tuple[object, IntervalSet, tuple]]:
+        node: AnyTerm, i: int, days: IntervalSet
+    ) -> Iterator[tuple[AnyTerm, IntervalSet, tuple]]:
         if i < 0:
             yield node, days, ()
             return
@@ -455,8 +463,8 @@ def _chain_paths(
                     yield first, d, (*path, edge)
 
     def right(
-        node: object, i: int, days: IntervalSet
-    ) -> Iterator[tuple[object, IntervalSet, tuple]]:
+        node: AnyTerm, i: int, days: IntervalSet
+    ) -> Iterator[tuple[AnyTerm, IntervalSet, tuple]]:
         if i >= len(links):
             yield node, days, ()
             return
@@ -484,15 +492,25 @@ def _chain_paths(
 ROLE_MEMBER = mil("RoleMember")
 
 
+@overload
+def _date_rows(
+    facts: Facts, problems: list[str], subject: AnyTerm, prop: str,
+    bound: Callable[[ox.Literal], IntervalSet], *, optional: Literal[False],
+) -> list[tuple[ox.Triple, IntervalSet]]: ...
+@overload
+def _date_rows(
+    facts: Facts, problems: list[str], subject: AnyTerm, prop: str,
+    bound: Callable[[ox.Literal], IntervalSet], *, optional: bool,
+) -> list[tuple[ox.Triple | None, IntervalSet]]: ...
 def _date_rows(
     facts: Facts,
     problems: list[str],
-    subject: object,
+    subject: AnyTerm,
     prop: str,
     bound: Callable[[ox.Literal], IntervalSet],
     *,
     optional: bool,
-) -> list[tuple[ox.Triple | None, IntervalSet]]:
+) -> list[tuple[ox.Triple | None, IntervalSet]] | list[tuple[ox.Triple, IntervalSet]]:
     """Rows of ``OPTIONAL { subject prop ?x }`` (or the required pattern), each with the days on
     which that row exists *and* its value passes its ``?asOf`` comparison."""
     p = mil(prop)
@@ -526,7 +544,7 @@ def _before(lit: ox.Literal) -> IntervalSet:
 
 
 def _detail(pairs: Iterable[tuple[str, ox.Triple | None]]) -> tuple[tuple[str, str | None], ...]:
-    out = []
+    out: list[tuple[str, str | None]] = []
     for name, t in pairs:
         if t is None:
             out.append((name, None))
@@ -541,7 +559,8 @@ def member_of(facts: Facts, problems: list[str]) -> Iterator[tuple[ox.Triple, In
     member, organization, role = mil("member"), mil("organization"), mil("role")
     member_of_p = mil("memberOf")
     for t_member in facts.with_predicate(member):
-        m, actor = t_member.subject, t_member.object
+        m = t_member.subject
+        actor: AnyTerm = t_member.object
         base_m = facts.interval(t_member)
         for org in facts.objects(m, organization):
             t_org = ox.Triple(m, organization, org)
@@ -571,7 +590,8 @@ def party_to(facts: Facts, problems: list[str]) -> Iterator[tuple[ox.Triple, Int
     adherent, agreement_p = mil("adherent"), mil("agreement")
     party_to_p = mil("partyTo")
     for t_ad in facts.with_predicate(adherent):
-        ad, actor = t_ad.subject, t_ad.object
+        ad = t_ad.subject
+        actor: AnyTerm = t_ad.object
         base_ad = facts.interval(t_ad)
         for agreement in facts.objects(ad, agreement_p):
             t_ag = ox.Triple(ad, agreement_p, agreement)

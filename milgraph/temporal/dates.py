@@ -17,10 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import TypedDict
 
 import pyoxigraph as ox
 
 from milgraph.namespaces import XSD, XSD_DATE
+
+#: A period in JSON form: ``until`` is the first day after (None: unbounded, ongoing).
+Period = TypedDict("Period", {"from": str | None, "until": str | None})
 
 XSD_DATETIME = XSD + "dateTime"
 XSD_GYEAR = XSD + "gYear"
@@ -196,7 +200,7 @@ class IntervalSet:
         """True if the set holds on at least one day of ``year`` (ATOP's state-year test)."""
         return bool(self & IntervalSet.of(day(date(year, 1, 1)), day(date(year + 1, 1, 1))))
 
-    def describe(self) -> list[dict[str, str | None]]:
+    def describe(self) -> list[Period]:
         """JSON form: ``[{"from": "1949-08-24", "until": None}, ...]`` (``until`` exclusive)."""
         return [{"from": iso(lo), "until": iso(hi)} for lo, hi in self.spans]
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -88,11 +89,6 @@ def _spans(days: IntervalSet) -> str:
     return json.dumps(days.spans, separators=(",", ":"))
 
 
-def parse_triple(parts: Iterable[str]) -> ox.Triple:
-    s, p, o = (from_ntriples(x) for x in parts)
-    return ox.Triple(s, p, o)
-
-
 class TemporalStore:
     """Read-only access to one snapshot's ``temporal.sqlite`` (safe to share across threads)."""
 
@@ -118,8 +114,9 @@ class TemporalStore:
             out.append(rows[0][0] if rows else -1)
         return out
 
-    def _terms(self, ids: set[int]) -> dict[int, ox.NamedNode | ox.BlankNode | ox.Literal]:
-        out: dict[int, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+    def _terms(self, ids: set[int]) -> dict[int, Any]:
+        """Terms by id (of any position: the triples stored say which stands where)."""
+        out: dict[int, Any] = {}
         ordered = sorted(ids)
         for k in range(0, len(ordered), 500):
             chunk = ordered[k : k + 500]

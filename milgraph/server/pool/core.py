@@ -32,7 +32,7 @@ import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, cast
 
 from milgraph.server import wire
 from milgraph.server.options import QueryOptions
@@ -80,6 +80,13 @@ SPIN_S = float(os.environ.get("MILGRAPH_SPIN_US", "400")) / 1e6
 
 #: ...idle meaning: no other job in flight and none submitted for this long.
 IDLE_S = 0.001
+
+
+class Payload(Protocol):
+    """A job as the pool sends it: its encoding (``Job`` for query workers; the update
+    worker's own jobs too). A ``store`` attribute, if any, names the store to answer from."""
+
+    def payload(self) -> bytes: ...
 
 
 @dataclass
@@ -231,10 +238,10 @@ class Answer:
             with contextlib.suppress(ValueError):
                 pool._moved.remove(self)
         self._fail(error)
-        if running:
+        if running and worker is not None:
             if timeout:
                 pool.stats.timeouts += 1
-            pool._replace(worker)  # type: ignore[arg-type]
+            pool._replace(worker)
 
 
 class _Revoked:
@@ -276,7 +283,9 @@ class Worker(asyncio.Protocol):
     # -- asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        # a socket pair's end: a read-write transport (uvloop's are not asyncio.Transport
+        # subclasses, so this is a promise of the event loop, not a class to check)
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         buf = self._buffer
@@ -541,7 +550,8 @@ class WorkerPool:
         self._idle.clear()
         self.root, self.key, self.generation = root, key, generation
         for w in workers:
-            self._release(w)  # type: ignore[arg-type]
+            if isinstance(w, Worker):  # all are: the failures were raised above
+                self._release(w)
         for w in old:
             self._stop(w)
 
@@ -806,7 +816,7 @@ class WorkerPool:
         return {"configured": self.size, "alive": len(self._all), "busy": stats.busy,
                 "waiting": stats.waiting, "killed": stats.killed}  # fmt: skip
 
-    async def submit(self, job: Job, timeout: float) -> Answer:
+    async def submit(self, job: Payload, timeout: float) -> Answer:
         """Start ``job`` on a worker and return its ``Answer``.
 
         The deadline covers waiting for a worker too: past it, a waiting job gets ``busy``
