@@ -1,4 +1,4 @@
-"""The input files of a build: found, bounded, and each read once.
+"""The input files of a build: found, bounded, read at most twice (digest, parse).
 
 A build reads the ontology directory and data files or directories. Each RDF file becomes a
 :class:`SourceFile` bound to its own named graph (``graph/<role>/<relative path>``). It is

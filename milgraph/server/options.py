@@ -1,4 +1,4 @@
-"""Per-request query options, and the one place they become ``Snapshot.query`` arguments.
+"""Per-request query options, and the one place they become ``GraphStore.query`` arguments.
 
 Every route (``/sparql``, named queries, VoID) builds a ``QueryOptions``; the worker turns it
 into keyword arguments with ``query_kwargs``. ``asOf`` (point-in-time answers) becomes the

@@ -133,7 +133,7 @@ def quads_in_sparql(
     store: GraphStore,
     subject: Subject | None = None,
     predicate: ox.NamedNode | None = None,
-    object: Term | None = None,
+    object: Object | None = None,
     graph: GraphName | None = None,
 ) -> Iterator[ox.Quad]:
     """``quads`` asked as a SELECT: ``GRAPH ?g`` for named graphs, the plain pattern for the
@@ -145,14 +145,9 @@ def quads_in_sparql(
     pattern = " ".join(str(t) if t is not None else f"?{v}" for t, v in zip(given, _VARS,
                                                                              strict=True))
     free = [f"?{v}" for t, v in zip(given, _VARS, strict=True) if t is None]
-    if isinstance(graph, ox.DefaultGraph):
-        where = f"{{ {pattern} }}"
-    elif isinstance(graph, ox.NamedNode):
-        where = f"{{ GRAPH {graph} {{ {pattern} }} }}"
-    else:
-        where = f"{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}"
+    if graph is None:
         free.append("?g")
-    text = f"SELECT {' '.join(free) or '*'} WHERE {where}"
+    text = f"SELECT {' '.join(free) or '*'} WHERE {_in_graph(pattern, graph)}"
     answer = store.query(text)
     if not isinstance(answer, ox.QuerySolutions):
         raise RuntimeError(f"the store answered a SELECT with {type(answer).__name__}")
@@ -172,20 +167,23 @@ def contains_in_sparql(
     store: GraphStore,
     subject: Subject,
     predicate: ox.NamedNode,
-    object: Term,
+    object: Object,
     graph: GraphName | None = None,
 ) -> bool:
     """``contains`` asked as an ASK (see :func:`quads_in_sparql` for blank nodes)."""
     if any(isinstance(t, ox.BlankNode) for t in (subject, object, graph)):
         return False
-    pattern = f"{subject} {predicate} {object}"
-    if isinstance(graph, ox.DefaultGraph):
-        where = f"{{ {pattern} }}"
-    elif isinstance(graph, ox.NamedNode):
-        where = f"{{ GRAPH {graph} {{ {pattern} }} }}"
-    else:
-        where = f"{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}"
-    answer = store.query(f"ASK WHERE {where}")
+    answer = store.query(f"ASK WHERE {_in_graph(f'{subject} {predicate} {object}', graph)}")
     if not isinstance(answer, ox.QueryBoolean):
         raise RuntimeError(f"the store answered an ASK with {type(answer).__name__}")
     return bool(answer)
+
+
+def _in_graph(pattern: str, graph: GraphName | None) -> str:
+    """A group matching ``pattern`` in ``graph``: the default graph, a named graph, or any
+    graph (the default graph, or ``GRAPH ?g``)."""
+    if isinstance(graph, ox.DefaultGraph):
+        return f"{{ {pattern} }}"
+    if isinstance(graph, ox.NamedNode):
+        return f"{{ GRAPH {graph} {{ {pattern} }} }}"
+    return f"{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}"

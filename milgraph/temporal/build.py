@@ -1,4 +1,4 @@
-"""Build-time part of point-in-time views, called by the snapshot writer.
+"""Build-time part of point-in-time views, called by the build pipeline (``build.pipeline``).
 
 ``prepare`` splits the asserted triples into those of time-bounded records and the rest,
 reasons over the rest (the static part ``S``), propagates day sets through the rules for the
