@@ -204,7 +204,8 @@ def test_shapes_use_only_defined_vocabulary(shapes: Graph, ont_graph: Graph) -> 
     [("role", "MembershipRoleScheme"), ("domain", "ExerciseDomainScheme"),
      ("purpose", "ExercisePurposeScheme"), ("objective", "ObjectiveScheme"),
      ("challenge", "ChallengeScheme"), ("principle", "TrustPrincipleScheme"),
-     ("obligation", "AllianceObligationScheme"), ("dateKind", "DateKindScheme")],
+     ("obligation", "AllianceObligationScheme"), ("dateKind", "DateKindScheme"),
+     ("indicator", "IndicatorScheme")],
 )
 def test_concept_value_lists_match_their_scheme(
     prop: str, scheme: str, shapes: Graph, ont_graph: Graph
@@ -218,4 +219,4 @@ def test_concept_schemes_cover_the_properties_that_take_concepts(ont_graph: Grap
     ranged = {p for p in ont_graph.subjects(URIRef("http://www.w3.org/2000/01/rdf-schema#range"),
                                             SKOS.Concept)}
     assert ranged == {MIL[p] for p in ("role", "domain", "purpose", "objective", "challenge",
-                                       "principle", "obligation", "dateKind")}
+                                       "principle", "obligation", "dateKind", "indicator")}

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from milgraph.importers import atop, cow_states, mme
-from milgraph.importers.common import IMPORTED_DIR, write_turtle
+from milgraph.importers.common import IMPORTED_DIR, unmapped_path, write_text, write_turtle
 from milgraph.importers.nations import DEFAULT_CODES, NationResolver
 from milgraph.importers.report import ImportReport
 from milgraph.importers.turtle import TurtleDocument
@@ -45,6 +45,11 @@ def run_import(kind: str, path: Path | None = None, out: Path | None = None,
     target = out or default_output(kind)
     report.triples = write_turtle(doc, target)
     report.output = target
+    names = unmapped_path(target)
+    if report.unmapped:
+        write_text(report.unmapped_table(), names)
+    elif names.exists():
+        names.unlink()
     return report
 
 
