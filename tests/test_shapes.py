@@ -49,7 +49,8 @@ def run(files: list[Path], ont_graph: Graph, shapes: Graph) -> list[Result]:
     data = Graph()
     for f in files:
         data.parse(f)
-    _, report, _ = validate(data, shacl_graph=shapes, ont_graph=ont_graph, inference="rdfs")
+    _, report, _ = validate(data, shacl_graph=shapes, ont_graph=ont_graph, inference="rdfs",
+                         advanced=True)
     out = []
     for r in report.objects(None, SH.result):  # top-level results, not sh:detail
         shape = report.value(r, SH.sourceShape)

@@ -1,4 +1,4 @@
-"""Importers for research datasets: COW state system, ATOP alliances, MME exercises.
+"""Importers for research datasets: COW states, ATOP, MME, FMTR training, UNODA treaties, ...
 
 Each importer reads the dataset's own files, resolves states to nation nodes (nations.py),
 and writes deterministic Turtle to ``data/imported/<kind>.ttl`` with the dataset's citation on
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from milgraph.importers import atop, cow_states, mme
+from milgraph.importers import atop, cow_states, fmtr, mme, unoda
 from milgraph.importers.common import IMPORTED_DIR, unmapped_path, write_text, write_turtle
 from milgraph.importers.nations import DEFAULT_CODES, NationResolver
 from milgraph.importers.report import ImportReport
@@ -23,6 +23,8 @@ KINDS: dict[str, tuple[Builder, Path]] = {
     "cow-states": (cow_states.build, cow_states.DEFAULT_PATH),
     "atop": (atop.build, atop.DEFAULT_PATH),
     "mme": (mme.build, mme.DEFAULT_PATH),
+    "fmtr": (fmtr.build, fmtr.DEFAULT_PATH),
+    "unoda": (unoda.build, unoda.DEFAULT_PATH),
 }
 
 

@@ -21,6 +21,8 @@ class Kind(StrEnum):
     cow_states = "cow-states"
     atop = "atop"
     mme = "mme"
+    fmtr = "fmtr"
+    unoda = "unoda"
     all = "all"
 
 

@@ -435,7 +435,7 @@ class NationResolver:
         start = (exists_from or {}).get(match.ccode)
         if start is not None and first < start:
             return None, (f"COW {match.ccode} ({self.crosswalk_name(match.ccode)}) is a state "
-                          f"only from {start.isoformat()}, not on {first.isoformat()}")
+                          f"only from {start.isoformat()}: the action is its predecessor's")
         try:
             segments = self.segments(match.ccode, first, next_day(last))
         except UnknownCode as exc:
@@ -478,3 +478,22 @@ class NationResolver:
             )
         return NameMatch("state", ccode=row.ccode)
 
+
+
+class NationLabels:
+    """An English name for a nation node, for the labels of records about it: the curated
+    label (data/*.ttl), else the historical table's, else the crosswalk's, else the slug."""
+
+    def __init__(self, resolver: NationResolver, curated: object) -> None:
+        self.resolver = resolver
+        self.curated = curated
+        self._by_iso = {row.iso3: row.name for row in resolver.rows if row.iso3}
+
+    def label(self, slug_or_iri: str) -> str:
+        slug = slug_or_iri.rsplit("/", 1)[-1]
+        labels = sorted(self.curated.labels(nation_iri(slug), "en"))  # type: ignore[attr-defined]
+        if labels:
+            return labels[0]
+        if slug in HISTORICAL:
+            return HISTORICAL[slug].label
+        return self._by_iso.get(slug, slug)
