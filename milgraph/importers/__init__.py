@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from milgraph.importers import atop, cow_states, fmtr, mme, unoda
+from milgraph.importers import (
+    atop,
+    cow_states,
+    fmtr,
+    jme,
+    mme,
+    signals,
+    troops,
+    unoda,
+    visits,
+)
 from milgraph.importers.common import IMPORTED_DIR, unmapped_path, write_text, write_turtle
 from milgraph.importers.nations import DEFAULT_CODES, NationResolver
 from milgraph.importers.report import ImportReport
@@ -25,6 +35,10 @@ KINDS: dict[str, tuple[Builder, Path]] = {
     "mme": (mme.build, mme.DEFAULT_PATH),
     "fmtr": (fmtr.build, fmtr.DEFAULT_PATH),
     "unoda": (unoda.build, unoda.DEFAULT_PATH),
+    "jme": (jme.build, jme.DEFAULT_PATH),
+    "signals": (signals.build, signals.DEFAULT_PATH),
+    "us-troops": (troops.build, troops.DEFAULT_PATH),
+    "visits": (visits.build, visits.DEFAULT_PATH),
 }
 
 

@@ -23,6 +23,10 @@ class Kind(StrEnum):
     mme = "mme"
     fmtr = "fmtr"
     unoda = "unoda"
+    jme = "jme"
+    signals = "signals"
+    us_troops = "us-troops"
+    visits = "visits"
     all = "all"
 
 

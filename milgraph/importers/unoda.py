@@ -75,7 +75,7 @@ UNODA = Dataset(
     "(harvested July 2018)",
     "United Nations Office for Disarmament Affairs, Treaties Database (accessed 2018), "
     "harvested in ohnemax/treatyratification (Moritz Kütt).",
-    "https://treaties.unoda.org/",
+    "http://disarmament.un.org/treaties/",
     "https://github.com/ohnemax/treatyratification/blob/"
     "555020d324023db62da6fab4a798b803a985510a/treatydata.json",
     "2018-07-10",
