@@ -487,7 +487,10 @@ class NationLabels:
     def __init__(self, resolver: NationResolver, curated: object) -> None:
         self.resolver = resolver
         self.curated = curated
-        self._by_iso = {row.iso3: row.name for row in resolver.rows if row.iso3}
+        self._by_slug = {row.iso3: row.name for row in resolver.rows if row.iso3}
+        for row in resolver.rows:
+            if row.cow_abbreviation:
+                self._by_slug.setdefault(f"cow-{row.cow_abbreviation}", row.name)
 
     def label(self, slug_or_iri: str) -> str:
         slug = slug_or_iri.rsplit("/", 1)[-1]
@@ -496,4 +499,9 @@ class NationLabels:
             return labels[0]
         if slug in HISTORICAL:
             return HISTORICAL[slug].label
-        return self._by_iso.get(slug, slug)
+        return self._by_slug.get(slug, slug)
+
+    def short(self, slug_or_iri: str) -> str:
+        """The label without a parenthetical period ("Germany (Prussia ..., to 1945)" ->
+        "Germany"), for names made of several states."""
+        return re.sub(r"\s*\([^)]*\)$", "", self.label(slug_or_iri))
