@@ -42,8 +42,8 @@ from milgraph.importers.common import (
     mil,
 )
 from milgraph.importers.csvfile import DATASETS_DIR, CsvRow, find_file, read_rows, shown
-from milgraph.importers.dates import DateError, PartialDate, next_day, parse_int, partial_date
 from milgraph.importers.curated import CuratedLabels, CuratedTreaties
+from milgraph.importers.dates import DateError, PartialDate, next_day, parse_int, partial_date
 from milgraph.importers.nations import (
     NationLabels,
     NationResolver,

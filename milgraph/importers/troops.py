@@ -96,5 +96,6 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
     for (host, year), (troops, _) in sorted(values.items()):
         add_observation(doc, TROOPS, "troops", host, usa, year, troops)
         report.wrote("yearly indicators (troops)")
-    add_class_partition(doc, TROOPS, "YearlyIndicator", report.records["yearly indicators (troops)"])
+    add_class_partition(doc, TROOPS, "YearlyIndicator",
+                        report.records["yearly indicators (troops)"])
     return doc, report

@@ -269,6 +269,7 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
         existing = curated.adherence(agreement, nation_iri(rec.slug))
         if existing is not None:
             _compare(rec, existing, report)
+            report.tally("actions of adherences left to the curated data", len(rec.actions))
             continue
         _adherence(doc, rec, [e for e in LATER_EVENTS if (e.treaty, e.nation) == key], labels,
                    report)
