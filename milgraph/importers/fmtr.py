@@ -368,6 +368,12 @@ def _courses(files: list[Path], recipients: Recipients, report: ImportReport,
                     sums.printed.add(printed)
                     start, end = (_day(item.findtext("start_date") or ""),
                                   _day(item.findtext("end_date") or ""))
+                    for day in (start, end):
+                        if day and not fy - 5 <= day.year <= fy + 1:
+                            report.tally("XML session dates outside FY-5..FY+1 (typos), "
+                                         "left out")
+                    start = start if start and fy - 5 <= start.year <= fy + 1 else None
+                    end = end if end and fy - 5 <= end.year <= fy + 1 else None
                     if start and (sums.first is None or start < sums.first):
                         sums.first = start
                     if end and (sums.last is None or end > sums.last):

@@ -63,6 +63,7 @@ COLUMNS = ("Unnamed: 2", "Exercise Name", "Location1", "Location2", "Start Date"
            "s.month", "s.day", "enddate", "e.year", "e.month", "e.day", "JME Type",
            "Which state hosted the exercise?", "Source(s)", "State A")
 TOLERANCE = timedelta(days=3)
+FIRST_YEAR, LAST_YEAR = 1974, 2010  # the start years JME v3 covers (PROVENANCE.md)
 _MISSING = ("", "xx", "XX", "-9", "NA", "nan")
 _TEXT_DATE = re.compile(r"^\s*(\d{1,2}|xx|XX)\s*/\s*(\d{1,2}|xx|XX)\s*/\s*(\d{4})\s*$")
 _STOP = {"exercise", "operation", "joint", "combined"}
@@ -269,6 +270,13 @@ def _row(raw: CsvRow, resolver: NationResolver, report: ImportReport, where: str
     if start is None:
         report.reject(where, raw.line, "no start year (s.year and Start Date are empty)")
         return None
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        report.reject(where, raw.line, f"start year {start.year} is outside the dataset's "
+                      f"{FIRST_YEAR}-{LAST_YEAR}: a typo the row does not let us correct")
+        return None
+    if end is not None and end.year > LAST_YEAR + 1:
+        notes.append(f"end year {end.year} is implausible: end date left out")
+        end = None
     if end is not None and end.latest() < start.earliest():
         notes.append(f"end date {end.lexical} before start date {start.lexical}: left out")
         end = None
