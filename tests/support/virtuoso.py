@@ -17,6 +17,7 @@ hand and print its URLs.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -239,6 +240,7 @@ def _start_once(max_rows: int, max_seconds: int, wait: float, parent: Path | Non
         server.stop()
         raise
     server.startup_seconds = time.perf_counter() - began
+    atexit.register(server.stop)  # never left running if a test run dies without teardown
     return server
 
 
