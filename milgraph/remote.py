@@ -455,8 +455,10 @@ class SparqlClient:
 
     def _open(self, method: str, url: str, *, data: Any = None, params: Any = None,
               content: bytes | None = None, content_type: str | None = None,
-              accept: str | None = None, deadline: float) -> _Answer:  # fmt: skip
-        """Send one request and return once its headers are in (the body still streaming)."""
+              accept: str | None = None, deadline: float, grace: float = 0.0,
+              ) -> _Answer:  # fmt: skip
+        """Send one request and return once its headers are in (the body still streaming).
+        ``deadline`` is what the store was asked for; the backstop waits ``grace`` longer."""
         headers = {}
         if accept:
             headers["Accept"] = accept
@@ -467,12 +469,12 @@ class SparqlClient:
             headers["Content-Type"] = content_type
         request = self._http.build_request(
             method, url, params=params, content=content, headers=headers,
-            timeout=httpx.Timeout(deadline, connect=min(deadline, 10.0)),
+            timeout=httpx.Timeout(deadline + grace, connect=min(deadline + grace, 10.0)),
         )  # fmt: skip
         try:
             response = self._http.send(request, stream=True)
         except httpx.TimeoutException as e:
-            raise self._backstop(url, deadline) from e
+            raise self._backstop(url, deadline + grace) from e
         except httpx.TransportError as e:
             raise RemoteUnreachable(
                 f"cannot reach the remote store at {_safe_url(url)}: {e.__class__.__name__}: {e}",
@@ -591,8 +593,8 @@ class SparqlClient:
             data.append((dialect.timeout_param, str(int(remote))))
         accept = N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else JSON_RESULTS
         url = self.query_url
-        response = self._open("POST", url, data=data, accept=accept,
-                              deadline=deadline + self.grace).response  # fmt: skip
+        response = self._open("POST", url, data=data, accept=accept, deadline=deadline,
+                              grace=self.grace).response  # fmt: skip
         try:
             cap = self._header_cap(response)
             if cap is not None and form == "SELECT":
