@@ -20,8 +20,9 @@ each is handled (``docs/remote-store.md`` has the evidence):
   Closing the connection does not stop a Virtuoso query; the remote timeout does, so it is
   always sent, with a client-side backstop a little later.
 * ``POST`` with ``Content-Type: application/sparql-query`` hangs: queries are form-encoded.
-* Blank nodes come back as ``nodeID://b123`` in JSON results, which no parser accepts: the
-  stream is rewritten to ``_:b123`` on the way in.
+* Blank nodes come back as ``nodeID://b123`` in JSON results, which no parser accepts, and
+  stored booleans as ``"1"``: the stream is rewritten (``b123``, ``"true"``) on the way in.
+* SPARQL Update ``INSERT DATA`` refuses blank nodes: they go in an ``INSERT … WHERE {}``.
 * Numeric and boolean literals are stored in canonical form (``"042"^^xsd:integer`` comes
   back as ``"42"``): :func:`differences` lists such changes after a round trip.
 
@@ -225,11 +226,7 @@ class _Body(io.RawIOBase):
         self._buffer = b""
         self._carry = b""
         self._done = False
-        self._fix = (
-            re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")' + re.escape(bnode_prefix))
-            if bnode_prefix
-            else None
-        )
+        self._fix = _virtuoso_json_fix(bnode_prefix) if bnode_prefix else None
 
     def readable(self) -> bool:
         return True
@@ -263,7 +260,26 @@ class _Body(io.RawIOBase):
         self._buffer, self._carry = self._rewrite(data[:cut]), data[cut:]
 
     def _rewrite(self, data: bytes) -> bytes:
-        return self._fix.sub(rb"\1", data) if self._fix is not None and data else data
+        return self._fix(data) if self._fix is not None and data else data
+
+
+def _virtuoso_json_fix(bnode_prefix: bytes) -> Callable[[bytes], bytes]:
+    """Virtuoso's JSON results label blank nodes ``nodeID://b1`` (no parser accepts it) and
+    write stored xsd:boolean values as ``"1"``/``"0"`` (its N-Triples say ``true``/``false``,
+    as the embedded store does). A literal's own text cannot match: its quotes are escaped."""
+    bnode = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")' + re.escape(bnode_prefix))
+    boolean = re.compile(
+        rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*")'
+        rb'([01])"'
+    )
+
+    def word(m: re.Match[bytes]) -> bytes:
+        return m.group(1) + (b'true"' if m.group(2) == b"1" else b'false"')
+
+    def fix(data: bytes) -> bytes:
+        return boolean.sub(word, bnode.sub(rb"\1", data))
+
+    return fix
 
 
 class _Answer:
@@ -318,9 +334,9 @@ class Triples(_Answer):
     def __iter__(self) -> Iterator[ox.Triple]:
         count = 0
         try:
-            for triple in self._parsed:
+            for quad in self._parsed:
                 count += 1
-                yield triple
+                yield quad.triple
         finally:
             self.close()
         self._check(count)
@@ -820,6 +836,8 @@ def _publish_graph(c: SparqlClient, graph: str, statements: Iterable[Any], stagi
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
         if c.graph_store_url:
             c.graph_store("POST", staging, body)
+        elif any(_is_blank(t) for t in triples):  # Virtuoso refuses blank nodes in INSERT DATA
+            c.update(f"INSERT {{ GRAPH <{staging}> {{\n{body.decode()}\n}} }} WHERE {{}}")
         else:
             c.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{body.decode()}\n}} }}")
         requests += 1
@@ -886,12 +904,16 @@ class Difference:
         return f"only {self.side}: {self.triple}"
 
 
-def differences(expected: Sequence[ox.Triple], actual: Sequence[ox.Triple]) -> list[Difference]:
+def differences(
+    expected: Sequence[ox.Triple | ox.Quad], actual: Sequence[ox.Triple | ox.Quad]
+) -> list[Difference]:
     """Triples that differ between two copies of a graph, each changed literal shown with
     what it was. Ground triples compare term by term; triples with blank nodes are matched
     by structure (rdflib's canonical labelling, which also normalises their literals)."""
-    left = {t for t in expected if not _is_blank(t)} | _canonical_blank(expected)
-    right = {t for t in actual if not _is_blank(t)} | _canonical_blank(actual)
+    ours = [t.triple if isinstance(t, ox.Quad) else t for t in expected]
+    theirs = [t.triple if isinstance(t, ox.Quad) else t for t in actual]
+    left = {t for t in ours if not _is_blank(t)} | _canonical_blank(ours)
+    right = {t for t in theirs if not _is_blank(t)} | _canonical_blank(theirs)
     only_left, only_right = left - right, right - left
     out: list[Difference] = []
     for t in sorted(only_right, key=str):
