@@ -366,18 +366,52 @@ def query_form(text: str) -> str:
     return m.group(1).upper()
 
 
+_DQ = '"'
+_SQ = "'"
+_TOKENS = re.compile(
+    "|".join([
+        _DQ * 3 + r"(?:[^\"\\]|\\.|\"(?!\"\"))*" + _DQ * 3,  # long strings
+        _SQ * 3 + r"(?:[^'\\]|\\.|'(?!''))*" + _SQ * 3,
+        r"\"(?:[^\"\\\n]|\\.)*\"",  # strings
+        r"'(?:[^'\\\n]|\\.)*'",
+        r"<[^<>\"{}|^`\\\s]*>",  # IRIs (a `<` with a space after it is an operator)
+        r"\#[^\n]*",  # comments
+        r"[?$]\w+",  # variables
+        r"[{}]",
+    ])
+)  # fmt: skip
+
+
 def bind(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
-    """Bind variables by a VALUES row at the start of the first WHERE group (the lead's shared
-    VALUES binder replaces this once there is one: a remote store has no ``substitutions``)."""
+    """Bind variables to constants: a VALUES row at the start of the first WHERE group (for
+    the projection) and the constant written in place of the variable inside that group.
+
+    The second half is for Virtuoso, whose FILTERs inside OPTIONAL do not see variables an
+    outer VALUES or BIND gave (they do see triple-pattern ones); a remote store has no
+    ``substitutions``. (The lead's shared VALUES binder can take this over.)"""
     if not bindings:
         return text
-    names = " ".join(f"?{k}" for k in bindings)
-    terms = " ".join(str(t) for t in bindings.values())
-    row = f"VALUES ({names}) {{ ({terms}) }}"
-    out, n = re.subn(r"\bWHERE\s*\{", lambda m: "WHERE { " + row + "\n", text, count=1, flags=re.I)
-    if not n:
+    m = re.search(r"\bWHERE\s*\{", text, re.I)
+    if not m:
         raise RemoteQueryFailed("cannot bind parameters: the query has no WHERE {", "(not sent)")
-    return out
+    terms = {k: str(t) for k, t in bindings.items()}
+    depth, end, pieces, last = 1, len(text), [], m.end()
+    for tok in _TOKENS.finditer(text, m.end()):
+        word = tok.group()
+        if word == "{":
+            depth += 1
+        elif word == "}":
+            depth -= 1
+            if depth == 0:
+                end = tok.start()
+                break
+        elif word[0] in "?$" and word[1:] in terms:
+            pieces += [text[last:tok.start()], terms[word[1:]]]
+            last = tok.end()
+    pieces.append(text[last:end])
+    names = " ".join(f"?{k}" for k in terms)
+    row = f"VALUES ({names}) {{ ({' '.join(terms.values())}) }}"
+    return text[: m.end()] + " " + row + "\n" + "".join(pieces) + text[end:]
 
 
 def _safe_url(url: str) -> str:
