@@ -1,7 +1,9 @@
 # Two commands do all set-up on a fresh machine:
 #   make serve   build the bundled graph (first run only) and serve it on http://127.0.0.1:8000
 #   make test    run the whole test suite (ruff + pytest)
-# Both create .venv and install what they need on first use.
+# Both create .venv and install what they need on first use (and build the web front end,
+# web/dist, from npm packages; make test also installs Debian chromium and virtuoso-opensource
+# when they are missing).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +13,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: serve test lint venv build clean bench docs
+.PHONY: serve test lint venv build clean bench docs web browser virtuoso screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,12 +24,37 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-serve: $(STAMP)
+# The workbench and views (web/): npm packages pinned by web/package-lock.json, bundled by
+# esbuild into web/dist (not in git). Rebuilt when a source or the lockfile changes.
+WEB_STAMP := web/dist/.built
+WEB_DEPS  := web/node_modules/.installed
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_DEPS)
+$(WEB_STAMP): $(WEB_DEPS) web/build.mjs $(shell find web/src -type f 2>/dev/null)
+	cd web && node build.mjs
+
+web: $(WEB_STAMP)
+
+# Debian chromium + chromium-driver for the browser tests, installed only when missing.
+browser:
+	scripts/install-browser.sh
+
+# Debian virtuoso-opensource (7.2) for the remote-store tests, installed only when missing; the
+# tests start their own throw-away server (tests/support/virtuoso.py), never the system service.
+virtuoso:
+	scripts/install-virtuoso.sh
+
+serve: $(STAMP) $(WEB_STAMP)
 	$(BIN)/milgraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(WEB_STAMP) browser virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the screenshots README.md shows (docs/screenshots/) from the browser tests.
+screenshots: $(STAMP) $(WEB_STAMP) browser
+	MILGRAPH_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

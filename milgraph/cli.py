@@ -117,16 +117,32 @@ def build(
     force: Annotated[
         bool, typer.Option(help="Rebuild even if a snapshot of these inputs exists.")
     ] = False,
+    max_input_mb: Annotated[
+        int | None,
+        typer.Option(min=0, help="Largest total input in MiB (0: none; default: "
+                     "MILGRAPH_MAX_INPUT_MB or 256)."),
+    ] = None,
+    memory_mb: Annotated[
+        int, typer.Option(min=0, help="Stop the build if it needs more memory than this, "
+                          "in MiB (0: no bound).")
+    ] = 0,
 ) -> None:
     """Load, validate, reason and write a snapshot; print counts and time per step."""
+    from milgraph.server.rebuild import limit_memory
     from milgraph.snapshot import build_snapshot
 
+    limit_memory(memory_mb)
     try:
         report = build_snapshot(
-            ontology, data, out, validate=not no_validate, force=force, on_step=_step_printer
+            ontology, data, out, validate=not no_validate, force=force, on_step=_step_printer,
+            max_input_bytes=None if max_input_mb is None else max_input_mb * 1024 * 1024,
         )
     except MilgraphError as exc:
         raise fail(exc) from None
+    except MemoryError:
+        raise fail(MilgraphError(
+            f"the build needed more than --memory-mb {memory_mb} MiB of memory; reduce the "
+            "input or raise the bound")) from None  # fmt: skip
     counts = report.counts
     if report.cached:
         console.print(
@@ -179,11 +195,15 @@ def read_query(text_or_file: str) -> str:
 
     candidate = Path(text_or_file)
     if len(text_or_file) < 4096 and "\n" not in text_or_file:
-        if candidate.is_file():
-            return candidate.read_text(encoding="utf-8")
-        named = paths.QUERIES_DIR / f"{text_or_file}.rq"
-        if named.is_file():
-            return named.read_text(encoding="utf-8")
+        for file in (candidate, paths.QUERIES_DIR / f"{text_or_file}.rq"):
+            try:
+                if file.is_file():
+                    return file.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise MilgraphError(f"{file}: not UTF-8 text (byte {exc.start}); save the "
+                                    "query file as UTF-8") from None  # fmt: skip
+            except OSError as exc:
+                raise MilgraphError(f"{file}: cannot be read: {exc.strerror or exc}") from None
     return text_or_file
 
 
@@ -232,18 +252,34 @@ def query(
 ) -> None:
     """Run a SPARQL query on a snapshot; common prefixes (mil:, id:, rdfs:, …) are predeclared."""
     from milgraph import temporal
+    from milgraph.server.sparql_text import QueryTextError, excerpt, inspect_query
 
     try:
-        snapshot = _open(store)
         sparql = read_query(query_text)
+        try:  # the server's reading: the same depth bound, so no parser stack overflow
+            sparql = inspect_query(sparql, prefixes=PREFIXES).text
+        except QueryTextError as exc:
+            snippet = excerpt(read_query(query_text), exc.line, exc.column)
+            raise MilgraphError(f"malformed query at line {exc.line}, column {exc.column}: "
+                                f"{exc.message}\n{snippet}") from None  # fmt: skip
+        snapshot = _open(store)
         try:
             result = temporal.query(
                 snapshot, sparql, as_of=as_of, asserted_only=asserted_only, prefixes=PREFIXES
             )
         except SyntaxError as exc:
             raise fail(MilgraphError(f"malformed query: {exc}")) from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise fail(MilgraphError(f"the query could not be answered: {exc}")) from None
     except MilgraphError as exc:
         raise fail(exc) from None
+    try:
+        _print_result(result, format)
+    except (OSError, RuntimeError, ValueError) as exc:  # evaluation errors surface lazily
+        raise fail(MilgraphError(f"the query could not be answered: {exc}")) from None
+
+
+def _print_result(result: object, format: OutputFormat) -> None:
     out = sys.stdout.buffer
     if isinstance(result, ox.QueryTriples):
         fmt = _GRAPH_FORMATS.get(format)

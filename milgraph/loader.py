@@ -7,6 +7,8 @@ cannot say where an RDF/XML error is.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,16 @@ IGNORED_NAMES = {"SHA256SUMS", "README", "LICENSE", "NOTICE"}
 #: Files under ontology/ that describe data rather than being part of it.
 NOT_LOADED = {"shapes.ttl"}
 
+#: RDF/XML entities (``<!ENTITY owl "http://…#">``, as ontology editors write them) are
+#: allowed up to this expansion each, and this much for all references of a file together:
+#: a few hundred bytes of nested entities could otherwise expand to gigabytes.
+MAX_ENTITY_CHARS = 64 * 1024
+MAX_EXPANSION_CHARS = 8 * 1024 * 1024
+
+#: Default bound on the total size of a build's (or a validation's) input files: parsing and
+#: reasoning take some 80 times the input in memory. ``MILGRAPH_MAX_INPUT_MB`` overrides it.
+DEFAULT_MAX_INPUT_MB = 256
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -51,7 +63,12 @@ class SourceFile:
         return file_graph_iri(self.relpath)
 
     def digest(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise InputError(self.path.as_posix(), f"cannot be read: {exc.strerror or exc}",
+                             "check that the file still exists (was it deleted or moved "
+                             "during the build?)") from None  # fmt: skip
 
 
 @dataclass
@@ -119,9 +136,43 @@ def discover(paths: Iterable[Path], role: str) -> list[SourceFile]:
     return found
 
 
+def max_input_bytes() -> int:
+    """The input size bound in force: ``MILGRAPH_MAX_INPUT_MB`` (0: none) or the default."""
+    raw = os.environ.get("MILGRAPH_MAX_INPUT_MB", "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_MAX_INPUT_MB
+    except ValueError:
+        mb = DEFAULT_MAX_INPUT_MB
+    return int(mb * 1024 * 1024) if mb > 0 and mb == mb else 0
+
+
+def check_input_size(sources: Sequence[SourceFile], limit: int | None = None) -> None:
+    """Refuse inputs larger than ``limit`` bytes in all, before anything is parsed."""
+    limit = max_input_bytes() if limit is None else limit
+    sizes = []
+    for src in sources:
+        try:
+            sizes.append((src.path.stat().st_size, src))
+        except OSError as exc:
+            raise InputError(src.path.as_posix(), f"cannot be read: {exc.strerror or exc}",
+                             "check that the file still exists") from None  # fmt: skip
+    total = sum(size for size, _ in sizes)
+    if limit and total > limit:
+        largest = ", ".join(f"{s.relpath} ({size / 1e6:.1f} MB)"
+                            for size, s in sorted(sizes, key=lambda x: -x[0])[:3])  # fmt: skip
+        raise InputError(
+            "(inputs)", f"the input files hold {total / 1e6:.1f} MB, more than the bound of "
+            f"{limit / 1e6:.1f} MB (largest: {largest})",
+            "split the data, or raise the bound with MILGRAPH_MAX_INPUT_MB or "
+            "--max-input-mb (building needs some 80 times the input in memory)",
+        )  # fmt: skip
+
+
 def parse(source: SourceFile) -> ParsedFile:
     """Parse one file into quads of its own graph; raise ParseError with file:line:col."""
     graph = ox.NamedNode(source.graph)
+    if source.format == ox.RdfFormat.RDF_XML:
+        check_entities(source.path)
     try:
         quads = [
             ox.Quad(q.subject, q.predicate, q.object, graph)
@@ -174,8 +225,129 @@ def _strip_position_prefix(message: str) -> str:
     return message
 
 
+_ENTITY = re.compile(
+    r"""<!ENTITY\s+(%\s*)?([^\s"'>]+)\s+(?:(SYSTEM|PUBLIC)\b|"([^"]*)"|'([^']*)')"""
+)
+_REFERENCE = re.compile(r"&([A-Za-z_:][A-Za-z0-9_.:\-]*);")
+_PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
+
+
+def check_entities(path: Path) -> None:
+    """Refuse an XML file whose entities are external, parameter entities, or expand beyond
+    ``MAX_ENTITY_CHARS`` each or ``MAX_EXPANSION_CHARS`` in all (ParseError at file:line).
+
+    Runs before any XML parser sees the file (pyoxigraph expands internal entities; rdflib's
+    expat does too): reading the declarations and counting references is linear."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(path.as_posix(), str(exc), "check that the file is readable") from None
+    if b"<!ENTITY" not in data:
+        return
+    text = data.decode("utf-8", errors="replace")
+    where = path.as_posix()
+
+    def line_of(offset: int) -> Location:
+        return Location(where, text.count("\n", 0, offset) + 1)
+
+    values: dict[str, str] = {}
+    declared_at: dict[str, int] = {}
+    end_of_dtd = 0
+    for m in _ENTITY.finditer(text):
+        parameter, name, external = m.group(1), m.group(2), m.group(3)
+        if parameter or external:
+            what = "a parameter entity" if parameter else "an external entity"
+            raise ParseError(line_of(m.start()), f"{what} ({name}) is declared; milgraph reads "
+                             "neither parameter nor external entities",
+                             "replace the entity by its text")  # fmt: skip
+        values[name] = m.group(4) if m.group(4) is not None else m.group(5) or ""
+        declared_at[name] = m.start()
+        end_of_dtd = m.end()
+    sizes: dict[str, int] = {}
+
+    def size(name: str, visiting: tuple[str, ...]) -> int:
+        if name in sizes:
+            return sizes[name]
+        if name in visiting:
+            raise ParseError(line_of(declared_at[name]), f"entity {name} refers to itself",
+                             "remove the cycle")  # fmt: skip
+        value = values[name]
+        total = len(value)
+        for ref in _REFERENCE.finditer(value):
+            if ref.group(1) in values:
+                total += size(ref.group(1), (*visiting, name)) - len(ref.group())
+            if total > MAX_ENTITY_CHARS:
+                break
+        if total > MAX_ENTITY_CHARS:
+            raise ParseError(line_of(declared_at[name]), f"entity {name} expands to more than "
+                             f"{MAX_ENTITY_CHARS:,} characters (nested entities)",
+                             "write the text out, or use shorter entities")  # fmt: skip
+        sizes[name] = total
+        return total
+
+    for name in values:
+        size(name, ())
+    expanded = 0
+    for ref in _REFERENCE.finditer(text, end_of_dtd):
+        name = ref.group(1)
+        if name in values:
+            expanded += sizes[name]
+            if expanded > MAX_EXPANSION_CHARS:
+                raise ParseError(line_of(ref.start()), "entity references in this file expand "
+                                 f"to more than {MAX_EXPANSION_CHARS:,} characters",
+                                 "write the text out instead of using entities")  # fmt: skip
+        elif name not in _PREDEFINED:
+            raise ParseError(line_of(ref.start()), f"entity &{name}; is not declared",
+                             "declare it in the DOCTYPE or write the text out")  # fmt: skip
+
+
+class _CountingReader:
+    """A binary file handed out in small pieces, remembering how far the parser read."""
+
+    def __init__(self, path: Path, piece: int = 32) -> None:
+        self.file = path.open("rb")
+        self.piece = piece
+        self.offset = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(self.piece if size < 0 else min(size, self.piece))
+        self.offset += len(data)
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _line_read_to(path: Path, fmt: ox.RdfFormat) -> int | None:
+    """The line pyoxigraph had read up to when it failed (RDF/XML errors carry no position)."""
+    reader = _CountingReader(path)
+    try:
+        for _ in ox.parse(reader, format=fmt, base_iri=path.resolve().as_uri()):
+            pass
+    except SyntaxError:
+        with path.open("rb") as f:
+            return f.read(reader.offset).count(b"\n") + 1
+    except (OSError, ValueError):
+        return None
+    finally:
+        reader.file.close()
+    return None
+
+
 def _rdfxml_position(path: Path, fallback: str) -> tuple[int | None, int | None, str]:
-    """Ask rdflib's SAX-based RDF/XML parser where the error is (pyoxigraph does not say)."""
+    """Ask rdflib's SAX-based RDF/XML parser where the error is (pyoxigraph does not say);
+    if rdflib reads the file, the line pyoxigraph had read to when it failed."""
+    line, column, message = _rdflib_position(path, fallback)
+    if line is None:
+        line = _line_read_to(path, ox.RdfFormat.RDF_XML)
+        if line is not None:
+            message = f"{message} (at or before this line)"
+    return line, column, message
+
+
+def _rdflib_position(path: Path, fallback: str) -> tuple[int | None, int | None, str]:
     import rdflib
 
     try:

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from milgraph import __version__, paths
 from milgraph.errors import SnapshotError, ValidationFailed
-from milgraph.loader import ParsedFile, SourceFile, discover, parse_all
+from milgraph.loader import ParsedFile, SourceFile, check_input_size, discover, parse_all
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 
 CURRENT = "CURRENT"
@@ -117,7 +117,10 @@ def shapes_for(ontology: Path | None) -> Path:
     return (Path(ontology) if ontology else paths.ONTOLOGY_DIR) / "shapes.ttl"
 
 
-def snapshot_key(sources: Sequence[SourceFile], rules_dir: Path, shapes: Path) -> str:
+def snapshot_key(
+    sources: Sequence[SourceFile], rules_dir: Path, shapes: Path,
+    digests: dict[str, str] | None = None,
+) -> str:  # fmt: skip
     """Content key: same files, rules, shapes and reasoner version give the same key."""
     from milgraph.reasoning import VERSION as REASONER_VERSION
     from milgraph.temporal import VERSION as TEMPORAL_VERSION
@@ -126,7 +129,8 @@ def snapshot_key(sources: Sequence[SourceFile], rules_dir: Path, shapes: Path) -
     h.update(f"milgraph {__version__} reasoner {REASONER_VERSION}\n".encode())
     h.update(f"temporal {TEMPORAL_VERSION}\n".encode())
     for src in sorted(sources, key=lambda s: s.relpath):
-        h.update(f"{src.relpath}\0{src.digest()}\n".encode())
+        digest = digests[src.relpath] if digests else src.digest()
+        h.update(f"{src.relpath}\0{digest}\n".encode())
     extra = sorted(rules_dir.glob("*.rq")) if rules_dir.is_dir() else []
     if shapes.is_file():
         extra.append(shapes)
@@ -167,10 +171,13 @@ def build_snapshot(
     validate: bool = True,
     force: bool = False,
     on_step: StepCallback | None = None,
+    max_input_bytes: int | None = None,
 ) -> BuildReport:
     """Load, validate, reason and write a snapshot; reuse an existing one with the same key.
 
-    Raises ``InputError`` (bad paths, unknown extensions), ``ValidationFailed`` (parse errors,
+    ``max_input_bytes``: bound on the inputs' total size (None: ``MILGRAPH_MAX_INPUT_MB`` or
+    the loader's default). Raises ``InputError`` (bad paths, unknown extensions, inputs too
+    large, a file gone while building), ``ValidationFailed`` (parse errors,
     SHACL violations, OWL inconsistencies) or ``SnapshotError``. On any failure the previous
     ``CURRENT`` snapshot stays in place.
     """
@@ -180,9 +187,12 @@ def build_snapshot(
     steps = _Steps(on_step)
     with steps.step("discover"):
         sources = collect_sources(ontology, data)
+        check_input_size(sources, max_input_bytes)
         rules_dir = rules_dir_for(ontology)
         shapes = shapes_for(ontology)
-        key = snapshot_key(sources, rules_dir, shapes)
+        # Read once: the manifest names what was built even if a file changes meanwhile.
+        digests = {src.relpath: src.digest() for src in sources}
+        key = snapshot_key(sources, rules_dir, shapes, digests)
     target = root / key
     if not force and (target / MANIFEST).is_file():
         _set_current(root, key)
@@ -229,7 +239,7 @@ def build_snapshot(
             _write_store(tmp / STORE, parsed, asserted, result.inferred, views.quads())
             reasoning.write_provenance(tmp / PROVENANCE, result)
             views.write(tmp)
-        manifest = _manifest(key, sources, parsed, asserted, result, steps.timings)
+        manifest = _manifest(key, sources, parsed, asserted, result, steps.timings, digests)
         manifest["temporal"] = views.manifest()
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         if target.exists():
@@ -288,6 +298,7 @@ def _manifest(
     asserted: Sequence[ox.Triple],
     result: Any,
     timings: dict[str, float],
+    digests: dict[str, str],
 ) -> dict[str, Any]:
     per_rule = result.stats.get("per_rule", {})
     return {
@@ -299,7 +310,7 @@ def _manifest(
                 "path": pf.source.relpath,
                 "graph": pf.source.graph,
                 "format": str(pf.source.format.name),
-                "sha256": pf.source.digest(),
+                "sha256": digests[pf.source.relpath],
                 "triples": len(pf.quads),
             }
             for pf in parsed

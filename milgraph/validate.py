@@ -319,7 +319,7 @@ def validate_inputs(
     only for the files asked about. Other files are checked with the ontology alone.
     """
     from milgraph import paths, reasoning
-    from milgraph.loader import discover, parse_all
+    from milgraph.loader import check_input_size, discover, parse_all
     from milgraph.snapshot import rules_dir_for, shapes_for
 
     given = [Path(p) for p in paths_given] if paths_given else [paths.DATA_DIR]
@@ -330,6 +330,7 @@ def validate_inputs(
         context = [paths.DATA_DIR] if inside else given
         data_sources = discover(context, "data")
         asked = {s.path.resolve() for s in discover(given, "data")}
+        check_input_size(ontology_sources + data_sources)
     except InputError as exc:
         return [Problem.from_input_error(exc)]
 

@@ -63,10 +63,13 @@ def test_shared_alliances_and_organisations() -> None:
 
 def test_agreements() -> None:
     agreements = {a["iri"].rsplit("/", 1)[1]: a for a in usa_japan()["agreements"]}
-    # the curated ones, and the multilateral treaties of the UNODA import both are party to
+    # the curated ones (the ADMM-Plus 2018 joint statement on practical CBMs in
+    # data/cbm-asean.ttl: both took part), and the multilateral treaties of the UNODA import
+    # both are party to
+    curated = {"us-japan-security-treaty", "cues", "admm-plus-practical-cbm-statement-2018"}
     imported = {t.slug for t in TREATIES}
-    assert {"us-japan-security-treaty", "cues", "npt", "bwc", "cwc"} <= set(agreements)
-    assert set(agreements) - {"us-japan-security-treaty", "cues"} <= imported
+    assert curated | {"npt", "bwc", "cwc"} <= set(agreements)
+    assert set(agreements) - curated <= imported
     treaty = agreements["us-japan-security-treaty"]
     assert treaty["status"] == "in force for both"
     assert treaty["inForceTogether"] == [{"from": "1960-06-23", "until": None}]
@@ -89,7 +92,11 @@ def test_exercises_per_year_match_mme() -> None:
     }
     for year in range(2010, 2025, 2):
         assert f"rimpac-{year}" in curated[str(year)]
-    assert curated["2024"] == ["cobra-gold-2024", "malabar-2024", "rimpac-2024"]
+    # curated Indo-Pacific editions both took part in (data/exercises*.ttl)
+    assert curated["2024"] == [
+        "cobra-gold-2024", "cope-north-2024", "garuda-shield-2024", "keen-edge-2024",
+        "keen-sword-2024", "khaan-quest-2024", "malabar-2024", "orient-shield-2024",
+        "pacific-vanguard-2024", "pitch-black-2024", "rimpac-2024", "yama-sakura-2024"]
 
 
 def test_indicators() -> None:
@@ -111,7 +118,7 @@ def test_indicators() -> None:
         ID + "alliance/atop-3375",
         ID + "alliance/atop-3755",
     ]
-    assert r2024["jointExercises"]["count"] == 3
+    assert r2024["jointExercises"]["count"] == 12
     assert r2024["activeMeasures"]["facts"] == [ID + "measure/cues-encounter-procedures"]
     # the membership records behind the alliance count are listed with it
     records = r2024["sharedAlliances"]["records"]

@@ -91,11 +91,12 @@ async def answer(
     endpoint: str,
     timeout: float,
     if_none_match: str | None = None,
-    base_offset: int = 0,
 ) -> Reply:
     """Run a query on the pool and answer it: 304, cached, complete, or streamed.
 
-    Raises ``Problem`` (``QueryFailed``) for anything but a 200/304 answer."""
+    ``query`` is the client's text (for error excerpts); the engine runs ``info.text``, its
+    canonical form (``sparql_text``). Raises ``Problem`` (``QueryFailed``) for anything but
+    a 200/304 answer."""
     manager = state.manager
     served = manager.served
     if served is None or not state.pool.ready:
@@ -105,9 +106,10 @@ async def answer(
     start = time.perf_counter()
     headers = {"Vary": VARY, "X-Snapshot": served.key, "Cache-Control": "no-cache"}
     cache_key: tuple[Any, ...] | None = None
+    text = info.text
     if not info.volatile:
-        cache_key = (served.key, query, options.cache_key(), fmt.name)
-        request_text = f"{query}\0{options.key_text}\0{fmt.name}"
+        cache_key = (served.key, text, options.cache_key(), fmt.name)
+        request_text = f"{text}\0{options.key_text}\0{fmt.name}"
         digest = hashlib.blake2b(request_text.encode(), digest_size=12).hexdigest()
         etag = f'W/"{served.key[:16]}-{digest}"'
         headers["ETag"] = etag
@@ -126,7 +128,7 @@ async def answer(
         headers["Cache-Control"] = "no-store"
 
     job = Job(
-        query, options, fmt.name, state.config.max_result_bytes,
+        text, options, fmt.name, state.config.max_result_bytes,
         OUTPUT_PREFIXES if fmt.name in ("turtle", "trig") else None, manager.store_path,
     )  # fmt: skip
     running: Answer | None = None
@@ -137,7 +139,7 @@ async def answer(
         if running is not None:
             running.abandon()
         count_failure(state, endpoint, exc)
-        raise with_excerpt(exc, query, base_offset) from None
+        raise with_excerpt(exc, query, info) from None
     except BaseException:  # cancelled while waiting: never leave a worker on a dead request
         if running is not None:
             running.abandon()
@@ -163,13 +165,13 @@ def count_failure(state: ServerState, endpoint: str, exc: QueryFailed) -> None:
         state.metrics.workers_killed.inc()
 
 
-def with_excerpt(exc: QueryFailed, query: str, offset: int = 0) -> QueryFailed:
+def with_excerpt(exc: QueryFailed, query: str, info: QueryInfo | None = None) -> QueryFailed:
+    """The engine's error position, which is in the canonical text, as a position in the
+    client's ``query``, with an excerpt of it."""
     line, column = exc.extra.get("line"), exc.extra.get("column")
-    if offset:  # a BASE was put in front of line 1: report positions in the client's text
-        query = query[offset:]
-        if line == 1 and column:
-            column = max(1, column - offset)
-            exc.extra["column"] = column
+    if info is not None and line and column:
+        line, column = info.source_position(line, column)
+        exc.extra["line"], exc.extra["column"] = line, column
     if exc.type in ("malformed-query", "malformed-update") and line and column:
         what = "update" if exc.type == "malformed-update" else "query"
         exc.detail = f"malformed {what} at line {line}, column {column}: {exc.detail}"

@@ -12,7 +12,6 @@ import functools
 import gc
 import json
 import logging
-import secrets
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,8 +26,9 @@ from starlette.responses import JSONResponse, Response
 
 from milgraph import __version__
 from milgraph.analysis_http import make_router, served_snapshot
-from milgraph.server import describe
+from milgraph.server import describe, ui, views_api
 from milgraph.server.answers import VARY, answer, as_response, not_ready
+from milgraph.server.auth import require_bearer
 from milgraph.server.config import ServerConfig
 from milgraph.server.formats import (
     GRAPH_FORMATS,
@@ -37,9 +37,11 @@ from milgraph.server.formats import (
     NotAcceptable,
     negotiate,
 )
+from milgraph.server.health import health as health_report
 from milgraph.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from milgraph.server.middleware import RequestContext
 from milgraph.server.named import NamedQuery, openapi_parameters
+from milgraph.server.openapi import install as install_openapi
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.pool import Job
 from milgraph.server.problems import Problem
@@ -77,8 +79,15 @@ class MilgraphApp(FastAPI):
     protocol handler (``protocol.SparqlEndpoint``): see that module for why."""
 
     sparql_app: Any = None
+    browser_pages: Any = None  # ui.BrowserPages: pages for browsers navigating to data URLs
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "http"
+            and self.browser_pages is not None
+            and await self.browser_pages(scope, receive, send)
+        ):
+            return
         if (
             scope["type"] == "http"
             and scope["path"] == "/sparql"
@@ -120,6 +129,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
                 state.load_task.cancel()
             await state.manager.close()
             await state.pool.close()
+            state.close_readers()
 
     app = MilgraphApp(
         title="milgraph SPARQL service",
@@ -131,12 +141,18 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
             "VoID statistics (`/void`). See docs/http.md."
         ),
         lifespan=lifespan,
+        docs_url=None,  # ui.install serves /docs and /redoc from local assets
+        redoc_url=None,
+        redirect_slashes=False,  # an API: /x/ is not /x (no undeclared 307s)
     )
     app.state.milgraph = state
     _install_error_handlers(app)
+    ui.install(app, state)
     _install_routes(app, state)
+    install_openapi(app, config)
     if not config.writable:  # explanations and profiles read a reasoned snapshot
         app.include_router(make_router(served_snapshot))
+        app.include_router(views_api.make_router(state))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     cors = None
     if config.cors_origins:
@@ -152,6 +168,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
         app.add_middleware(cors)
     app.add_middleware(RequestContext, max_body_bytes=config.max_body_bytes)
     app.sparql_app = fast_path(state, cors)
+    app.browser_pages = ui.BrowserPages(state)
     return app
 
 
@@ -275,20 +292,10 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
 
     @app.get("/health", tags=["Operations"], summary="Readiness")
     async def health() -> Response:
-        """200 once a snapshot is loaded and its workers run; 503 before (or if none loads)."""
-        served = state.manager.served
-        if served is None or not state.pool.ready:
-            last = state.manager.last
-            body: dict[str, Any] = {"status": "loading" if last is None else "failed"}
-            if last is not None and not last.ok:
-                body["error"] = last.error
-            return JSONResponse(body, 503, {"Cache-Control": "no-store"})
-        return JSONResponse(
-            {"status": "ready", "snapshot": served.key, "loaded_at": served.loaded_at,
-             "workers": state.pool.workers_alive(),
-             "triples": served.manifest.get("counts", {}).get("total")},
-            200, {"Cache-Control": "no-store"},
-        )  # fmt: skip
+        """200 when a trivial query is answered within its deadline now; 503 when busy,
+        loading or failed. The body has the last reload's outcome (problems at file:line)."""
+        status, body = await health_report(state)
+        return JSONResponse(body, status, {"Cache-Control": "no-store"})
 
     @app.get("/metrics", tags=["Operations"], summary="Prometheus metrics",
              response_class=Response)  # fmt: skip
@@ -336,16 +343,6 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
 
     for nq in state.named.values():
         _add_named_route(app, state, nq)
-
-    @app.get("/", include_in_schema=False)
-    async def index(request: Request) -> Response:
-        base = str(request.base_url).rstrip("/")
-        return JSONResponse({
-            "service": "milgraph SPARQL service", "version": __version__,
-            "sparql": f"{base}/sparql", "named_queries": f"{base}/api/queries",
-            "void": f"{base}/void", "docs": f"{base}/docs", "openapi": f"{base}/openapi.json",
-            "health": f"{base}/health", "metrics": f"{base}/metrics",
-        })  # fmt: skip
 
 
 def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
@@ -420,9 +417,5 @@ def _check_admin(state: ServerState, request: Request) -> None:
             "start the server with --admin-token (or MILGRAPH_ADMIN_TOKEN) to enable them; "
             "SIGHUP also reloads",
         )  # fmt: skip
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(value.strip(), token):
-        raise Problem(401, "unauthorized", "Unauthorized",
-                      "send 'Authorization: Bearer <admin token>'",
-                      headers={"WWW-Authenticate": 'Bearer realm="milgraph admin"'})  # fmt: skip
+    require_bearer(request.headers.get("authorization"), token, "milgraph admin",
+                   "send 'Authorization: Bearer <admin token>'")  # fmt: skip

@@ -41,12 +41,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     query_timeout: Annotated[
-        float, typer.Option(help="Deadline per query in seconds; the query is then stopped.")
+        float, typer.Option(min=0.001, max=86400.0,
+                            help="Deadline per query in seconds; the query is then stopped.")
     ] = 30.0,
     max_result_bytes: Annotated[
-        int, typer.Option(help="Largest answer in bytes (0: no cap).")
+        int, typer.Option(min=0, help="Largest answer in bytes (0: no cap).")
     ] = 256 * 1024 * 1024,
-    max_body_bytes: Annotated[int, typer.Option(help="Largest request body in bytes.")] = 1048576,
+    max_body_bytes: Annotated[
+        int, typer.Option(min=1, help="Largest request body in bytes.")
+    ] = 1048576,
     cors_origin: Annotated[
         list[str] | None,
         typer.Option(help="Origin allowed to call from a browser (repeat; '*' for any, "
@@ -66,6 +69,20 @@ def serve(
     ] = 0,
     workers: Annotated[int, typer.Option(help="HTTP server processes (uvicorn workers).")] = 1,
     cache_mb: Annotated[int, typer.Option(help="Answer cache size in MiB (0: off).")] = 64,
+    max_query_depth: Annotated[
+        int, typer.Option(min=1, help="Deepest query or update accepted (brackets count 5, "
+                          "chained operators 1); deeper ones get 400.")
+    ] = 1500,
+    max_input_mb: Annotated[
+        int, typer.Option(min=0, help="Largest total input of a rebuild in MiB (0: none).")
+    ] = 256,
+    build_memory_mb: Annotated[
+        int, typer.Option(min=0, help="Memory bound of the rebuild process in MiB (0: none).")
+    ] = 8192,
+    worker_memory_mb: Annotated[
+        int, typer.Option(min=0, help="Memory (data segment) bound of each query worker in "
+                          "MiB (0: none).")
+    ] = 0,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
 ) -> None:
@@ -89,7 +106,11 @@ def serve(
         max_body_bytes=max_body_bytes, cors_origins=list(cor_list(cors_origin)),
         service_allow=list(allow_service_host or []), admin_token=admin_token,
         query_workers=query_workers, cache_bytes=cache_mb * 1024 * 1024,
+        max_query_depth=max_query_depth, max_input_bytes=max_input_mb * 1024 * 1024,
+        build_memory_mb=build_memory_mb, worker_memory_mb=worker_memory_mb,
     )  # fmt: skip
+    if worker_memory_mb:  # read by every query worker this process starts
+        os.environ["MILGRAPH_WORKER_MEMORY_MB"] = str(worker_memory_mb)
     if workers <= 1 and not config.builds and not config.writable:
         _prestart_workers(config)
     os.environ[CONFIG_ENV] = dump_config(config)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from milgraph import paths
+from milgraph.server.sparql_text import MAX_DEPTH
 
 
 @dataclass
@@ -34,10 +36,31 @@ class ServerConfig:
     #: Serve this plain store with SPARQL Update at /update instead of a snapshot (opt-in;
     #: created if missing; never part of the curated graph). See milgraph.server.writable.
     writable_store: Path | None = None
+    #: Bound on a request text's parse-tree depth estimate (brackets and chained operators,
+    #: see ``sparql_text``): deeper texts get 400 instead of overflowing the parser's stack.
+    max_query_depth: int = MAX_DEPTH
+    #: Largest total size of a rebuild's input files, in bytes (0: no bound).
+    max_input_bytes: int = 256 * 1024 * 1024
+    #: Address-space limit of the rebuild process, in MiB (0: none): a build that needs more
+    #: fails with a clear message, the server keeps serving.
+    build_memory_mb: int = 8192
+    #: Data-segment limit of each query worker, in MiB (0: none): a query that needs more is
+    #: stopped (its worker replaced) and answered 503.
+    worker_memory_mb: int = 0
 
     def __post_init__(self) -> None:
         if self.admin_token is None:
             self.admin_token = os.environ.get("MILGRAPH_ADMIN_TOKEN") or None
+        if not (math.isfinite(self.query_timeout) and self.query_timeout > 0):
+            raise ValueError(f"query timeout {self.query_timeout!r} must be a positive number "
+                             "of seconds")  # fmt: skip
+        for name in ("max_result_bytes", "max_body_bytes", "cache_bytes", "cache_entry_bytes",
+                     "max_input_bytes", "build_memory_mb", "worker_memory_mb",
+                     "stream_threshold", "query_workers"):  # fmt: skip
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name.replace('_', ' ')} must not be negative")
+        if self.max_query_depth < 1:
+            raise ValueError("max query depth must be at least 1")
 
     @property
     def snapshot_root(self) -> Path:

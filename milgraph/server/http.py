@@ -11,14 +11,29 @@ aborting the connection writes (or drops) what is buffered first, like the real 
 
 Used by ``milgraph serve`` as uvicorn's ``http`` protocol class (a documented uvicorn
 option); without httptools, ``milgraph serve`` uses uvicorn's default.
+
+The protocol also bounds what arrives before the application sees a request: the URL
+(``MAX_URL_BYTES``: 414) and the header block (``MAX_HEADER_BYTES``, ``MAX_HEADERS``: 431),
+and answers every request it cannot parse with a problem document like the application's
+errors, not uvicorn's plain text.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from milgraph.server.middleware import SECURITY_HEADERS
+from milgraph.server.problems import Problem
+
+#: Longest request target (path and query string): longer queries go in a POST body.
+MAX_URL_BYTES = 64 * 1024
+#: Largest header block, and most header lines, of one request.
+MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADERS = 100
 
 
 class CoalescingTransport:
@@ -73,9 +88,57 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
+class _Refused(Exception):
+    """Raised from a parser callback: httptools turns it into a parser error."""
+
+
 class CoalescingHttpToolsProtocol(HttpToolsProtocol):
+    _refusal: Problem | None = None
+    _header_bytes = 0
+    _header_count = 0
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._header_bytes = self._header_count = 0
+
+    def on_url(self, url: bytes) -> None:
+        if len(self.url) + len(url) > MAX_URL_BYTES:
+            self._refusal = Problem(
+                414, "uri-too-long", "URI too long",
+                f"the request URL exceeds {MAX_URL_BYTES:,} bytes; send long queries in the "
+                "body of a POST (Content-Type: application/sparql-query)",
+            )  # fmt: skip
+            raise _Refused
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_bytes += len(name) + len(value) + 4
+        self._header_count += 1
+        if self._header_bytes > MAX_HEADER_BYTES or self._header_count > MAX_HEADERS:
+            self._refusal = Problem(
+                431, "headers-too-large", "Request header fields too large",
+                f"the request headers exceed {MAX_HEADER_BYTES:,} bytes or {MAX_HEADERS} "
+                "fields",
+            )  # fmt: skip
+            raise _Refused
+        super().on_header(name, value)
+
+    def send_400_response(self, msg: str) -> None:
+        problem, self._refusal = self._refusal, None
+        if problem is None:
+            problem = Problem(400, "bad-http-request", "Bad request",
+                              "the request is not valid HTTP/1.1")  # fmt: skip
+        body = json.dumps(problem.document()).encode()
+        lines = [f"HTTP/1.1 {problem.status} {problem.title}".encode()]
+        lines += [name + b": " + value for name, value in self.server_state.default_headers]
+        lines += [f"{k}: {v}".encode() for k, v in SECURITY_HEADERS.items()]
+        lines += [b"content-type: application/problem+json", b"cache-control: no-store",
+                  b"content-length: " + str(len(body)).encode(), b"connection: close"]
+        self.transport.write(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+        self.transport.close()
 
 
 def protocol_class() -> str:

@@ -1,4 +1,5 @@
-"""ASGI middleware: a request id on every response, and a request body size limit."""
+"""ASGI middleware: a request id and security headers on every response, and a request
+body size limit."""
 
 from __future__ import annotations
 
@@ -6,10 +7,21 @@ import itertools
 import json
 import os
 from typing import Any
+from urllib.parse import parse_qsl
 
 from milgraph.server.problems import Problem
 
 Scope = dict[str, Any]
+
+#: On every answer: no MIME sniffing of answers (a Turtle literal is never run as HTML),
+#: no framing by other sites, no Referer with query texts in it.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+_RAW_SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
 _PREFIX = os.urandom(4).hex()
 _COUNTER = itertools.count(1)
@@ -35,6 +47,10 @@ class RequestContext:
             return
         request_id = next_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
+        query = scope.get("query_string", b"")
+        if query and not _utf8_parameters(query):
+            await _send_problem(send, request_id, bad_encoding())
+            return
         limit = self.max_body_bytes
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
@@ -61,29 +77,47 @@ class RequestContext:
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                if not any(k.lower() == b"x-request-id" for k, _ in headers):
+                present = {k.lower() for k, _ in headers}
+                if b"x-request-id" not in present:
                     headers.append(header)
+                headers.extend(h for h in _RAW_SECURITY if h[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, limited_receive if limit else receive, send_with_id)
 
     async def _too_large(self, send: Any, request_id: str) -> None:
-        problem = too_large_problem(self.max_body_bytes)
-        body = json.dumps(problem.document(request_id)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"x-request-id", request_id.encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _send_problem(send, request_id, too_large_problem(self.max_body_bytes),
+                            close=True)  # fmt: skip
+
+
+async def _send_problem(send: Any, request_id: str, problem: Problem, close: bool = False) -> None:
+    body = json.dumps(problem.document(request_id)).encode()
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", request_id.encode()),
+        (b"cache-control", b"no-store"),
+        *_RAW_SECURITY,
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _utf8_parameters(query: bytes) -> bool:
+    """True when the query string's parameters are UTF-8 once percent-decoded."""
+    try:
+        parse_qsl(query.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
+
+
+def bad_encoding() -> Problem:
+    return Problem(400, "bad-encoding", "Bad request",
+                   "the URL's parameters are not valid UTF-8 after percent-decoding")  # fmt: skip
 
 
 def too_large_problem(limit: int) -> Problem:

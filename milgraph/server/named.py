@@ -124,11 +124,13 @@ def to_term(p: Param, raw: str) -> TermSpec:
         if p.type == "xsd:date":
             return ("literal", dt.date.fromisoformat(value).isoformat(), XSD + "date")
         if p.type == "xsd:gYear":
-            year = int(value)
+            year = int(value) if len(value) <= 6 else 10**6
             if not -9999 <= year <= 9999:
                 raise ValueError
             return ("literal", str(year), XSD + "integer")
         if p.type == "xsd:integer":
+            if len(value) > 40:  # a number, not a megabyte of digits
+                raise ValueError
             return ("literal", str(int(value)), XSD + "integer")
         if p.type == "xsd:boolean":
             if value.lower() not in ("true", "false", "1", "0"):
@@ -144,7 +146,11 @@ def to_term(p: Param, raw: str) -> TermSpec:
 
 def parse_named_query(path: Path) -> NamedQuery:
     """Read one ``.rq`` file; ``QueryError`` with file:line for a malformed header."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{path.as_posix()}: not UTF-8 text (byte {exc.start}); save the "
+                         "query file as UTF-8") from None  # fmt: skip
     fields: dict[str, str] = {}
     params: list[Param] = []
     last: str | None = None

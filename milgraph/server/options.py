@@ -83,8 +83,10 @@ class QueryOptions:
 
 def parse_as_of(value: str | None) -> str | None:
     """An ``asOf`` parameter as an ISO day, or None; ``OptionError`` for anything else."""
-    if value is None or value.strip() == "":
+    if value is None:
         return None
+    if value.strip() == "":
+        raise OptionError("asOf= is empty: give a day (YYYY-MM-DD) or leave the parameter out")
     from milgraph.errors import QueryError
     from milgraph.temporal import parse_as_of as parse_day
 

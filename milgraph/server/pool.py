@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import socket
 import subprocess
@@ -98,9 +99,12 @@ def _busy(timeout: float) -> QueryFailed:
 
 
 def _crashed() -> QueryFailed:
+    limit = os.environ.get(MEMORY_VARIABLE)
+    why = (f" (it may have needed more than the workers' memory bound of {limit} MiB, "
+           "--worker-memory-mb)") if limit and limit != "0" else ""  # fmt: skip
     return QueryFailed(
         500, "worker-crashed", "Query worker crashed",
-        "the process evaluating this query stopped unexpectedly; it has been replaced",
+        f"the process evaluating this query stopped unexpectedly{why}; it has been replaced",
     )  # fmt: skip
 
 
@@ -836,6 +840,8 @@ class WorkerPool:
         """
         if not self.ready:
             raise QueryFailed(503, "not-ready", "Not ready", "no snapshot is loaded yet")
+        if not (math.isfinite(timeout) and timeout > 0):  # a job never starts without one
+            raise ValueError(f"a job needs a finite, positive deadline, not {timeout!r}")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         payload = job.payload()
@@ -878,6 +884,7 @@ def _popen(module: str, args: list[str]) -> tuple[subprocess.Popen[bytes], socke
         process = subprocess.Popen(
             [sys.executable, "-m", module, str(child.fileno()), *args],
             pass_fds=(child.fileno(),),
+            env=child_environment(),
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # a Ctrl-C on the terminal is the server's to handle
         )
@@ -887,6 +894,18 @@ def _popen(module: str, args: list[str]) -> tuple[subprocess.Popen[bytes], socke
     finally:
         child.close()
     return process, parent
+
+
+#: Query workers bound their data segment (heap and anonymous mappings) to this many MiB.
+MEMORY_VARIABLE = "MILGRAPH_WORKER_MEMORY_MB"
+#: Variables a child process (query worker, update worker, rebuild) never needs and must
+#: not hold: the admin token, and the server configuration that repeats it.
+SECRET_VARIABLES = ("MILGRAPH_ADMIN_TOKEN", "MILGRAPH_SERVER_CONFIG")
+
+
+def child_environment() -> dict[str, str]:
+    """This process's environment without ``SECRET_VARIABLES``."""
+    return {k: v for k, v in os.environ.items() if k not in SECRET_VARIABLES}
 
 
 #: Workers started before the event loop, by snapshot (root, key): see ``prestart``.

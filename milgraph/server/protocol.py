@@ -9,8 +9,11 @@ the answer with two ASGI messages. The FastAPI app still documents ``/sparql`` i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import math
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -26,10 +29,21 @@ from milgraph.server.formats import (
     NotAcceptable,
     negotiate,
 )
-from milgraph.server.middleware import next_request_id, too_large_problem
+from milgraph.server.middleware import (
+    SECURITY_HEADERS,
+    bad_encoding,
+    next_request_id,
+    too_large_problem,
+)
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.problems import Problem
-from milgraph.server.sparql_text import QueryInfo, inspect_query, service_allowed
+from milgraph.server.sparql_text import (
+    QueryInfo,
+    QueryTextError,
+    excerpt,
+    inspect_query,
+    service_allowed,
+)
 from milgraph.server.state import ServerState
 
 log = logging.getLogger("milgraph.server")
@@ -40,6 +54,10 @@ UPDATE_MEDIA = "application/sparql-update"
 UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
 OPTION_PARAMS = ("default-graph-uri", "named-graph-uri", "inference", "asOf")
 VARY = "Accept, Accept-Encoding"
+#: Texts longer than this are read in a reader process: reading is linear, but a 1 MiB text
+#: takes a second or more of Python, and the event loop (and its share of the GIL) must keep
+#: answering (``/health``).
+INLINE_READ_CHARS = 4096
 
 BodyReader = Callable[[], Awaitable[bytes]]
 
@@ -77,8 +95,22 @@ class RequestHeaders:
 
 
 def endpoint_url(scope: dict[str, Any]) -> str:
-    """The URL of the endpoint itself (no query string): the base of relative IRIs."""
-    return str(URL(scope=scope)).split("?", 1)[0]
+    """The URL of the endpoint itself (no query string): the base of relative IRIs.
+    Remembered per scheme, host and path (it is computed for every request)."""
+    host = next((v for k, v in scope["headers"] if k == b"host"), b"")
+    server = scope.get("server")
+    key = (scope.get("scheme"), host, scope.get("root_path", ""), scope["path"],
+           tuple(server) if server else None)  # fmt: skip
+    url = _ENDPOINTS.get(key)
+    if url is None:
+        url = str(URL(scope=scope)).split("?", 1)[0]
+        if len(_ENDPOINTS) >= 256:
+            _ENDPOINTS.clear()
+        _ENDPOINTS[key] = url
+    return url
+
+
+_ENDPOINTS: dict[tuple[Any, ...], str] = {}
 
 
 async def sparql_reply(
@@ -89,7 +121,7 @@ async def sparql_reply(
     headers = headers or RequestHeaders(scope["headers"])
     method = scope["method"]
     raw_query = scope["query_string"]
-    params = parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else []
+    params = query_params(raw_query)
     body_query = None
     if method == "POST":
         params, body_query = await _body_params(state, params, headers, read_body)
@@ -110,14 +142,10 @@ async def sparql_reply(
     if len(queries) > 1:
         raise bad(f"{len(queries)} queries in one request; send exactly one")
     query = queries[0]
-    info = inspect_query(query)
+    timeout = request_timeout(state, first.get("timeout"))
+    # Relative IRIs resolve against the endpoint; the engine runs the canonical text.
+    info = await read_sparql(state, query, endpoint_url(scope), timeout)
     check_safety(state, info)
-    base_offset = 0
-    if info.relative_iris and not info.has_base:
-        # Relative IRIs resolve against the endpoint (on line 1, so positions stay true).
-        base = f"BASE <{endpoint_url(scope)}> "
-        query = base + query
-        base_offset = len(base)
     if any(k in OPTION_PARAMS for k in first):
         try:
             options = QueryOptions.from_params(
@@ -140,12 +168,65 @@ async def sparql_reply(
             raise not_acceptable(exc) from None
     return await answer(
         state, query=query, info=info, options=options, fmt=fmt, endpoint="sparql",
-        timeout=request_timeout(state, first.get("timeout")),
-        if_none_match=headers.if_none_match, base_offset=base_offset,
+        timeout=timeout, if_none_match=headers.if_none_match,
     )  # fmt: skip
 
 
 DEFAULT_OPTIONS = QueryOptions()
+
+
+def query_params(raw: bytes) -> list[tuple[str, str]]:
+    """The URL's parameters, strictly UTF-8 (``%FF`` is a 400, as in a POST body)."""
+    if not raw:
+        return []
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise bad_encoding() from None
+
+
+async def read_sparql(
+    state: ServerState, text: str, base: str | None, timeout: float, *, using: str = "",
+    update: bool = False,
+) -> QueryInfo:  # fmt: skip
+    """The one reading of a request text (``sparql_text``): short texts on the event loop,
+    long ones in the reader processes (``ServerState.read_in_process``), at most as many
+    at a time as there are readers, waiting no longer than the request's deadline."""
+    depth = state.config.max_query_depth
+    try:
+        if len(text) <= INLINE_READ_CHARS:
+            return inspect_query(text, base, max_depth=depth, using=using)
+        try:
+            async with asyncio.timeout(timeout):
+                await state.readers.acquire()
+        except TimeoutError:
+            raise Problem(503, "busy", "Server busy",
+                          f"the server could not read this {len(text):,}-character request "
+                          f"within its {timeout:g} s deadline; retry later") from None  # fmt: skip
+        try:  # reading is linear: once started, it ends in seconds even for 1 MiB
+            return await state.read_in_process(text, base, depth, using)
+        finally:
+            state.readers.release()
+    except QueryTextError as exc:
+        problem = text_problem(exc, text, update)
+        state.metrics.answered("update" if update else "sparql", "400")
+        state.metrics.failed(problem.type)
+        raise problem from None
+
+
+def text_problem(exc: QueryTextError, text: str, update: bool = False) -> Problem:
+    """400 for a text the server cannot read (or too deep), with line, column, excerpt."""
+    what = "update" if update else "query"
+    if exc.kind == "too-deep":
+        kind, title = f"{what}-too-deep", f"{what.capitalize()} nests too deeply"
+    else:
+        kind, title = f"malformed-{what}", f"Malformed {what}"
+    return Problem(400, kind, title,
+                   f"malformed {what} at line {exc.line}, column {exc.column}: {exc.message}"
+                   if exc.kind != "too-deep" else
+                   f"{exc.message} (line {exc.line}, column {exc.column})",
+                   line=exc.line, column=exc.column,
+                   excerpt=excerpt(text, exc.line, exc.column) or None)  # fmt: skip
 
 
 async def _body_params(
@@ -208,17 +289,22 @@ def negotiate_rdf(accept: str | None, format: str | None) -> Format:
         raise not_acceptable(exc) from None
 
 
+_DECIMAL = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,9})?|\.[0-9]{1,9}")
+
+
 def request_timeout(state: ServerState, raw: str | None) -> float:
+    """The request's deadline: ``timeout=`` seconds (a plain decimal, more than 0), capped
+    at the server's ``--query-timeout``. NaN, infinities, exponents, negatives: 400."""
     limit = state.config.query_timeout
-    if raw is None or raw == "":
+    if raw is None:
         return limit
-    try:
-        value = float(raw)
-    except ValueError:
+    text = raw.strip()
+    value = float(text) if _DECIMAL.fullmatch(text) else math.nan
+    if not (math.isfinite(value) and value > 0):
         raise Problem(400, "bad-parameter", "Bad parameter",
-                      f"timeout={raw!r} must be a number of seconds") from None  # fmt: skip
-    if value <= 0:
-        raise Problem(400, "bad-parameter", "Bad parameter", "timeout must be positive")
+                      f"timeout={raw[:40]!r} must be a number of seconds greater than 0 "
+                      f"(e.g. 2.5); the server allows at most {limit:g}",
+                      parameter="timeout")  # fmt: skip
     return min(value, limit)
 
 
@@ -319,7 +405,9 @@ class SparqlEndpoint:
         except Exception as exc:
             log.error("request %s failed", request_id, exc_info=exc)
             reply = Reply.of_problem(internal_error(request_id), request_id)
+        reply.headers.pop("x-request-id", None)  # a problem reply carries it already
         reply.headers["X-Request-ID"] = request_id
+        reply.headers.update(SECURITY_HEADERS)
         await send_reply(reply, send, receive, gzip=headers.gzip, state=state,
                          endpoint="sparql")  # fmt: skip
 

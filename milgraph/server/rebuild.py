@@ -8,9 +8,28 @@ crash while building cannot take the server down.
 from __future__ import annotations
 
 import json
+import os
+import resource
 import sys
 from pathlib import Path
 from typing import Any
+
+
+def limit_memory(mb: int) -> None:
+    """Cap this process's address space at ``mb`` MiB (0: no cap): a build that needs more
+    fails (MemoryError, or an aborted allocation) instead of taking the host down."""
+    if mb > 0:
+        limit = mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def out_of_memory(mb: int) -> str:
+    return (f"the snapshot build needed more than its memory bound of {mb:,} MiB and was "
+            "stopped; the server keeps serving the last good snapshot (reduce the input, or "
+            "raise the bound with --build-memory-mb)")  # fmt: skip
 
 
 def rebuild(args: dict[str, Any]) -> dict[str, Any]:
@@ -22,6 +41,7 @@ def rebuild(args: dict[str, Any]) -> dict[str, Any]:
             Path(args["ontology"]) if args.get("ontology") else None,
             [Path(d) for d in args["data"]] if args.get("data") else None,
             Path(args["root"]) if args.get("root") else None,
+            max_input_bytes=args.get("max_input_bytes"),
         )
     except ValidationFailed as exc:
         return {"ok": False, "error": str(exc), "problems": [str(p) for p in exc.problems]}
@@ -32,8 +52,13 @@ def rebuild(args: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     args = json.loads(sys.argv[1])
+    memory_mb = int(args.get("memory_mb") or 0)
+    os.nice(10)  # serving comes first: a build uses the CPU the server does not need
     try:
+        limit_memory(memory_mb)
         outcome = rebuild(args)
+    except MemoryError:
+        outcome = {"ok": False, "error": out_of_memory(memory_mb), "problems": []}
     except Exception as exc:  # report, never hang the server waiting for a result
         outcome = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "problems": []}
     sys.stdout.write("\n" + json.dumps(outcome) + "\n")

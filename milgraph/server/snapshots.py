@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from milgraph.server.config import ServerConfig
-from milgraph.server.pool import WorkerPool
+from milgraph.server.pool import WorkerPool, child_environment
 from milgraph.server.problems import Problem
 
 log = logging.getLogger("milgraph.server")
@@ -136,16 +136,28 @@ class SnapshotManager:
             "ontology": str(config.ontology) if config.ontology else None,
             "data": [str(d) for d in config.data] if config.data else None,
             "root": str(config.store) if config.store else None,
+            "max_input_bytes": config.max_input_bytes,
+            "memory_mb": config.build_memory_mb,
         }
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "milgraph.server.rebuild", json.dumps(args),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=child_environment(),
         )  # fmt: skip
         out, err = await proc.communicate()
         lines = [line for line in out.decode(errors="replace").splitlines() if line.strip()]
         try:
             return json.loads(lines[-1])
         except (IndexError, ValueError):
+            text = err.decode(errors="replace")
+            if config.build_memory_mb and (
+                proc.returncode in (-6, -9) or "memory allocation" in text
+                or "MemoryError" in text or "std::bad_alloc" in text
+            ):  # an allocation failed outside Python (Rust aborts the process)
+                from milgraph.server.rebuild import out_of_memory
+
+                message = out_of_memory(config.build_memory_mb)
+                return {"ok": False, "error": message, "problems": [message]}
             tail = err.decode(errors="replace").strip().splitlines()[-5:]
             return {"ok": False, "error": "the snapshot build process failed: "
                     + (" | ".join(tail) or f"exit status {proc.returncode}"), "problems": tail}

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import concurrent.futures.process
+import functools
+import multiprocessing
+import os
 from typing import Any
 
 from milgraph.server.cache import ResponseCache
 from milgraph.server.config import ServerConfig
 from milgraph.server.metrics import Metrics
 from milgraph.server.named import NamedQuery, load_named_queries
-from milgraph.server.pool import WorkerPool, default_pool_size
+from milgraph.server.pool import MEMORY_VARIABLE, WorkerPool, default_pool_size
 from milgraph.server.snapshots import Served, SnapshotManager
 from milgraph.server.sparql_text import QueryInfo, inspect_query
 from milgraph.server.writable import WritableStore
+
+#: Reader processes for long request texts (``read_in_process``).
+READERS = 2
 
 
 class ServerState:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
+        if config.worker_memory_mb:  # read by every query worker (pool.MEMORY_VARIABLE)
+            os.environ[MEMORY_VARIABLE] = str(config.worker_memory_mb)
         self.pool = WorkerPool(config.query_workers or default_pool_size(),
                                plain=config.writable)  # fmt: skip
         self.manager: SnapshotManager | WritableStore
@@ -29,11 +39,36 @@ class ServerState:
         self.metrics = Metrics()
         self.named: dict[str, NamedQuery] = load_named_queries(config.queries_dir)
         self.named_info: dict[str, QueryInfo] = {
-            name: inspect_query(nq.text) for name, nq in self.named.items()
+            name: inspect_query(nq.text, max_depth=config.max_query_depth)
+            for name, nq in self.named.items()
         }
+        #: Long request texts are read in reader processes, this many at a time.
+        self.readers = asyncio.Semaphore(READERS)
+        self._reader_pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.void_cache: dict[str, bytes] = {}
         self.load_task: asyncio.Task[Any] | None = None
         self.manager.listeners.append(self._on_switch)
+
+    async def read_in_process(
+        self, text: str, base: str | None, max_depth: int, using: str
+    ) -> QueryInfo:
+        """``inspect_query`` in a reader process (started on first use; spawned, so nothing
+        of this process is inherited): a long text never holds the event loop's GIL."""
+        if self._reader_pool is None:
+            self._reader_pool = concurrent.futures.ProcessPoolExecutor(
+                READERS, mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
+        call = functools.partial(inspect_query, text, base, max_depth=max_depth, using=using)
+        try:
+            return await loop.run_in_executor(self._reader_pool, call)
+        except concurrent.futures.process.BrokenProcessPool:
+            self._reader_pool = None  # a reader died (killed from outside): start anew
+            raise
+
+    def close_readers(self) -> None:
+        if self._reader_pool is not None:
+            self._reader_pool.shutdown(wait=False, cancel_futures=True)
+            self._reader_pool = None
 
     def _on_switch(self, served: Served) -> None:
         self.cache.clear()

@@ -10,7 +10,6 @@ only reach allow-listed http(s) hosts (``--allow-service-host``), never ``file:`
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -19,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from milgraph.server.answers import count_failure, with_excerpt
+from milgraph.server.auth import require_bearer
 from milgraph.server.options import OptionError, check_iri
 from milgraph.server.pool import QueryFailed
 from milgraph.server.problems import Problem
@@ -29,9 +29,10 @@ from milgraph.server.protocol import (
     charset_of,
     check_services,
     endpoint_url,
+    read_sparql,
     request_timeout,
 )
-from milgraph.server.sparql_text import inspect_query, service_allowed, with_using
+from milgraph.server.sparql_text import service_allowed
 from milgraph.server.state import ServerState
 from milgraph.server.writable import WritableStore
 
@@ -91,31 +92,37 @@ async def update_reply(state: ServerState, request: Request) -> Response:
             check_iri(iri, "graph IRI")
     except OptionError as exc:
         raise bad(str(exc), "bad-parameter") from None
-    info = inspect_query(text)
+    timeout = request_timeout(state, _first(params, "timeout"))
+    base = endpoint_url(request.scope)
+    info = await read_sparql(state, text, base, timeout, update=True)
     if info.form is not None and info.update is None:
         raise bad(f"this is a {info.form} query, not an update: send it to /sparql")
     check_services(state, info)
     allowed = state.config.allowed_service_hosts
     for target in info.loads:
         if not service_allowed(target, allowed):
+            what = f"LOAD <{target}>" if target else "LOAD without an IRI"
             raise Problem(
                 403, "load-not-allowed", "LOAD refused",
-                f"LOAD <{target}> is not allowed: the server only loads over http(s) from hosts "
+                f"{what} is not allowed: the server only loads over http(s) from hosts "
                 "on its allow-list (--allow-service-host), and never reads local files",
             )  # fmt: skip
     if (defaults or named) and info.dataset_clause:
         raise bad("using-graph-uri/using-named-graph-uri cannot be combined with an update "
                   "that has its own USING, USING NAMED or WITH (SPARQL 1.1 Protocol §2.2.3)")
-    timeout = request_timeout(state, _first(params, "timeout"))
+    using = " ".join(
+        [f"USING <{g}>" for g in defaults] + [f"USING NAMED <{g}>" for g in named]
+    )
+    if using:  # put before the WHERE of each DELETE/INSERT … WHERE, in the canonical text
+        info = await read_sparql(state, text, base, timeout, using=using, update=True)
     start = time.perf_counter()
     try:
         view = await manager.update(
-            with_using(text, defaults, named), endpoint_url(request.scope), timeout,
-            fetches=bool(info.loads or info.services),
+            info.text, base, timeout, fetches=bool(info.loads or info.services),
         )
     except QueryFailed as exc:
         count_failure(state, "update", exc)
-        raise with_excerpt(exc, text) from None
+        raise with_excerpt(exc, text, info) from None
     state.metrics.answered("update", "204", time.perf_counter() - start)
     return Response(status_code=204, headers={"X-Snapshot": f"writable-{view}",
                                               "Cache-Control": "no-store"})  # fmt: skip
@@ -172,8 +179,5 @@ def _check_token(state: ServerState, request: Request) -> None:
     token = state.config.admin_token
     if not token:
         return  # no token configured: the operator chose an open scratch store
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(value.strip(), token):
-        raise Problem(401, "unauthorized", "Unauthorized",
-                      "updates need 'Authorization: Bearer <admin token>'",
-                      headers={"WWW-Authenticate": 'Bearer realm="milgraph update"'})  # fmt: skip
+    require_bearer(request.headers.get("authorization"), token, "milgraph update",
+                   "updates need 'Authorization: Bearer <admin token>'")  # fmt: skip

@@ -243,6 +243,7 @@ def main(sock: socket.socket, root: str, key: str, plain: bool = False) -> None:
     """Worker loop (runs in a child process): open the snapshot (or with ``plain``, the store
     ``root/key``), answer jobs until STOP."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
+    _limit_memory()
     snapshot: Any
     try:
         if plain:
@@ -296,6 +297,21 @@ def main(sock: socket.socket, root: str, key: str, plain: bool = False) -> None:
             run_job(snapshot, job, sock)
         except (BrokenPipeError, ConnectionResetError):
             return
+
+
+def _limit_memory() -> None:
+    """``--worker-memory-mb``: bound the data segment, so a query that would need more fails
+    (its worker exits and is replaced) instead of pushing the host into swap."""
+    import os
+    import resource
+
+    raw = os.environ.get("MILGRAPH_WORKER_MEMORY_MB", "")
+    if raw.isdigit() and int(raw) > 0:
+        limit = int(raw) * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
 class FrameReader:
