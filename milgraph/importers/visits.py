@@ -6,9 +6,11 @@ it (``Title``; "Commandant US Marine Corps" and "Commandant of the Marine Corps"
 office, written as the source has each), the visitor's name, first and last day (inclusive, as
 for events). The IRI is ``id/visit/us-service-leaders/{office}/{start}/{ISO}``, with a number
 added where one office visited one state twice from the same day. Visited places that are no
-nation node (Guam, the US Virgin Islands, Wake Island, Antarctica, "Nassau", ...) are listed
-in the unmapped-name report and not imported: the source records them as states visited but
-they are not states of this graph.
+nation node (Guam, the US Virgin Islands, Wake Island, Antarctica, ...) are listed in the
+unmapped-name report and not imported: the source records them as states visited but they are
+not states of this graph. One capital stands in the state column and is read as its state
+(``CAPITALS``): "Nassau" (1994) is the capital of the Bahamas; the crosswalk's "Nassau" is the
+German duchy (until 1866), which no visit of 1992-2012 can be.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from milgraph.importers.turtle import TurtleDocument, text
 
 FILE = "visits_sheet1.csv"
 DEFAULT_PATH = DATASETS_DIR / "us-service-leader-visits"
+# Capitals written where the state column expects a state: the state's ISO code.
+CAPITALS = {"Nassau": "BHS"}
 COLUMNS = ("Title", "Name", "Start Day", "Start Month", "Start Year", "City Visited",
            "State Visit", "End Day", "End Month", "End Year")
 
@@ -83,6 +87,7 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
             report.reject(where, row.line, f"date: {exc}")
             continue
         place = " ".join(row["State Visit"].split())
+        place = CAPITALS.get(place, place)
         match = resolver.match_iso(place) if re.fullmatch(r"[A-Z]{3}", place) \
             else resolver.match_name(place)
         visited, reason = resolver.resolve(match, start.earliest(), end.latest())
