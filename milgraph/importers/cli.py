@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         verbose: Annotated[bool, typer.Option(
             "--verbose", "-v", help="List every note, not only their counts.")] = False,
     ) -> None:
-        """Import a research dataset (COW states, ATOP, MME) into data/imported/ as Turtle."""
+        """Import a research dataset (COW, ATOP, MME, JME, FMTR, UNODA, ...) into data/imported/."""
         console, errors = Console(), Console(stderr=True)
         kinds = list(KINDS) if kind is Kind.all else [kind.value]
         if len(kinds) > 1 and (path or out):
