@@ -30,6 +30,7 @@ PREFIXES: tuple[tuple[str, str], ...] = (
     ("prov", "http://www.w3.org/ns/prov#"),
     ("dcat", "http://www.w3.org/ns/dcat#"),
     ("geo", "http://www.w3.org/2003/01/geo/wgs84_pos#"),
+    ("void", "http://rdfs.org/ns/void#"),
 )
 
 _PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
