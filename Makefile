@@ -2,7 +2,8 @@
 #   make serve   build the bundled graph (first run only) and serve it on http://127.0.0.1:8000
 #   make test    run the whole test suite (ruff + mypy + pytest)
 # Both create .venv and install what they need on first use (and build the web front end,
-# web/dist, from npm packages; make test also installs Debian chromium when it is missing).
+# web/dist, from npm packages; make test also installs Debian chromium and virtuoso-opensource
+# when they are missing).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -12,7 +13,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: serve test lint venv build clean bench docs web browser screenshots
+.PHONY: serve test lint venv build clean bench docs web browser virtuoso screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,10 +40,15 @@ web: $(WEB_STAMP)
 browser:
 	scripts/install-browser.sh
 
+# Debian virtuoso-opensource (7.2) for the remote-store tests, installed only when missing; the
+# tests start their own throw-away server (tests/support/virtuoso.py), never the system service.
+virtuoso:
+	scripts/install-virtuoso.sh
+
 serve: $(STAMP) $(WEB_STAMP)
 	$(BIN)/milgraph serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(WEB_STAMP) browser
+test: $(STAMP) $(WEB_STAMP) browser virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

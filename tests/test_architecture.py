@@ -43,7 +43,7 @@ MAY_IMPORT = {
     "temporal": {"base", "store", "rules", "reasoning"},
     "build": {"base", "store", "rules", "reasoning", "temporal"},
     "analysis": {"base", "store", "rules", "reasoning", "temporal"},
-    "importers": {"base"},
+    "importers": {"base", "store"},
     "docs": {"base"},
     "pool": {"base"},
     "server": BELOW_SERVER | {"pool"},

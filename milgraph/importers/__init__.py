@@ -1,4 +1,4 @@
-"""Importers for research datasets: COW state system, ATOP alliances, MME exercises.
+"""Importers for research datasets: COW states, ATOP, MME, FMTR training, UNODA treaties, ...
 
 Each importer reads the dataset's own files, resolves states to nation nodes (nations.py),
 and writes deterministic Turtle to ``data/imported/<kind>.ttl`` with the dataset's citation on
@@ -10,8 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from milgraph.importers import atop, cow_states, mme
-from milgraph.importers.common import IMPORTED_DIR, write_turtle
+from milgraph.importers import (
+    atop,
+    cow_states,
+    fmtr,
+    jme,
+    mme,
+    signals,
+    troops,
+    unoda,
+    visits,
+)
+from milgraph.importers.common import IMPORTED_DIR, unmapped_path, write_text, write_turtle
 from milgraph.importers.nations import DEFAULT_CODES, NationResolver
 from milgraph.importers.report import ImportReport
 from milgraph.importers.turtle import TurtleDocument
@@ -23,6 +33,12 @@ KINDS: dict[str, tuple[Builder, Path]] = {
     "cow-states": (cow_states.build, cow_states.DEFAULT_PATH),
     "atop": (atop.build, atop.DEFAULT_PATH),
     "mme": (mme.build, mme.DEFAULT_PATH),
+    "fmtr": (fmtr.build, fmtr.DEFAULT_PATH),
+    "unoda": (unoda.build, unoda.DEFAULT_PATH),
+    "jme": (jme.build, jme.DEFAULT_PATH),
+    "signals": (signals.build, signals.DEFAULT_PATH),
+    "us-troops": (troops.build, troops.DEFAULT_PATH),
+    "visits": (visits.build, visits.DEFAULT_PATH),
 }
 
 
@@ -45,6 +61,11 @@ def run_import(kind: str, path: Path | None = None, out: Path | None = None,
     target = out or default_output(kind)
     report.triples = write_turtle(doc, target)
     report.output = target
+    names = unmapped_path(target)
+    if report.unmapped:
+        write_text(report.unmapped_table(), names)
+    elif names.exists():
+        names.unlink()
     return report
 
 

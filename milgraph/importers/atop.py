@@ -25,7 +25,7 @@ year included; docs/data-imported.md gives the SPARQL that reproduces that readi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -42,8 +42,15 @@ from milgraph.importers.common import (
     mil,
 )
 from milgraph.importers.csvfile import DATASETS_DIR, CsvRow, find_file, read_rows, shown
+from milgraph.importers.curated import CuratedLabels, CuratedTreaties
 from milgraph.importers.dates import DateError, PartialDate, next_day, parse_int, partial_date
-from milgraph.importers.nations import NationResolver, Segment, UnknownCode, nation_iri
+from milgraph.importers.nations import (
+    NationLabels,
+    NationResolver,
+    Segment,
+    UnknownCode,
+    nation_iri,
+)
 from milgraph.importers.report import ImportReport
 from milgraph.importers.turtle import XSD, TurtleDocument, integer, text, typed
 
@@ -95,6 +102,45 @@ MEMBER_OVERRIDES: dict[tuple[int, int], tuple[str, str]] = {
 
 class RowError(ValueError):
     """A row that cannot become a record; the message is the reason in the report."""
+
+
+#: ATOP obligation flag -> label word, in the order that names the pact (defence first).
+PACT_KINDS: dict[str, str] = {
+    "defense": "Defence pact",
+    "offense": "Offence pact",
+    "neutral": "Neutrality pact",
+    "nonagg": "Non-aggression pact",
+    "consul": "Consultation pact",
+}
+
+
+@dataclass
+class AllianceInfo:
+    """What an alliance's label is made of."""
+
+    start: PartialDate
+    obligations: tuple[str, ...]
+    entries: list[tuple[PartialDate, str]] = field(default_factory=list)
+    phases: dict[int, str] = field(default_factory=dict)
+
+    def founders(self) -> list[str]:
+        """Members from the alliance's first day (or the earliest entries)."""
+        if not self.entries:
+            return []
+        first = min(e for e, _ in self.entries)
+        on_day = sorted({slug for e, slug in self.entries if e == self.start})
+        return on_day or sorted({slug for e, slug in self.entries if e == first})
+
+
+def generic_label(info: AllianceInfo, names: list[str]) -> str:
+    """'Defence pact: Japan–United States (1951)' from the flags and founding members."""
+    kind = next((PACT_KINDS[o] for o in PACT_KINDS if o in info.obligations), "Alliance")
+    names = sorted(names)
+    if len(names) > 4:
+        who = f"{', '.join(names[:3])} and {len(names) - 3} others"
+    else:
+        who = "–".join(names)
+    return f"{kind}: {who} ({info.start.year})"
 
 
 @dataclass(frozen=True)
@@ -166,6 +212,7 @@ def _check_ineffect(row: CsvRow, span: Span, report: ImportReport, where: str) -
 
 
 def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
+          curated: CuratedLabels | None = None, treaties: CuratedTreaties | None = None,
           ) -> tuple[TurtleDocument, ImportReport]:
     """Read the ATOP alliance, phase and member files (a folder, or any one file in it)."""
     folder = path if path.is_dir() else find_file(path, ALLIANCE_FILE).parent
@@ -177,13 +224,18 @@ def build(path: Path = DEFAULT_PATH, resolver: NationResolver | None = None,
         "Generated file: do not edit by hand; re-run the import (docs/data-imported.md).",
     ])
     add_dataset(doc, ATOP)
-    maxphase = _alliances(doc, files[ALLIANCE_FILE], report)
-    phases = _phases(doc, files[PHASE_FILE], maxphase, report)
-    _members(doc, files[MEMBER_FILE], maxphase, phases, resolver, report)
+    info: dict[int, AllianceInfo] = {}
+    maxphase = _alliances(doc, files[ALLIANCE_FILE], report, info)
+    phases = _phases(doc, files[PHASE_FILE], maxphase, report, info)
+    _members(doc, files[MEMBER_FILE], maxphase, phases, resolver, report, info)
+    treaties = CuratedTreaties.read() if treaties is None else treaties
+    curated = CuratedLabels.read() if curated is None else curated
+    _labels(doc, info, treaties, NationLabels(resolver, curated), curated, report)
     return doc, report
 
 
-def _alliances(doc: TurtleDocument, source: Path, report: ImportReport) -> dict[int, int]:
+def _alliances(doc: TurtleDocument, source: Path, report: ImportReport,
+               info: dict[int, AllianceInfo]) -> dict[int, int]:
     where = shown(source)
     maxphase: dict[int, int] = {}
     for row in read_rows(source, ALLIANCE_COLS):
@@ -202,7 +254,8 @@ def _alliances(doc: TurtleDocument, source: Path, report: ImportReport) -> dict[
         maxphase[atopid] = phases
         s = alliance_iri(atopid)
         doc.add_iri(s, RDF_TYPE, mil("Alliance"))
-        doc.add(s, RDFS + "label", text(f"ATOP alliance {atopid} ({span.start.year})", "en"))
+        info[atopid] = AllianceInfo(span.start, tuple(
+            col for col in OBLIGATIONS if row[col] == "1"))
         doc.add(s, DCT + "identifier", text(str(atopid)))
         _dates(doc, s, span)
         _obligations(doc, s, row, report, where)
@@ -215,7 +268,7 @@ def _alliances(doc: TurtleDocument, source: Path, report: ImportReport) -> dict[
 
 
 def _phases(doc: TurtleDocument, source: Path, maxphase: dict[int, int],
-            report: ImportReport) -> set[tuple[int, int]]:
+            report: ImportReport, info: dict[int, AllianceInfo]) -> set[tuple[int, int]]:
     where = shown(source)
     seen: set[tuple[int, int]] = set()
     for row in read_rows(source, PHASE_COLS):
@@ -241,7 +294,7 @@ def _phases(doc: TurtleDocument, source: Path, maxphase: dict[int, int],
         doc.add_iri(s, RDF_TYPE, mil("AlliancePhase"))
         doc.add_iri(s, mil("phaseOf"), alliance_iri(atopid))
         doc.add(s, mil("phaseNumber"), integer(phase))
-        doc.add(s, RDFS + "label", text(f"ATOP alliance {atopid}, phase {phase}", "en"))
+        info[atopid].phases[phase] = s
         doc.add(s, DCT + "identifier", text(row["atopidphase"]))
         _dates(doc, s, span)
         _obligations(doc, s, row, report, where)
@@ -283,7 +336,7 @@ def _segments(resolver: NationResolver, atopid: int, ccode: int, span: Span,
 
 def _members(doc: TurtleDocument, source: Path, maxphase: dict[int, int],
              phases: set[tuple[int, int]], resolver: NationResolver,
-             report: ImportReport) -> None:
+             report: ImportReport, info: dict[int, AllianceInfo]) -> None:
     where = shown(source)
     rows = list(read_rows(source, MEMBER_COLS))
     # (atopid, member, phase) -> exit dates, to see which rows continue the previous phase.
@@ -307,6 +360,8 @@ def _members(doc: TurtleDocument, source: Path, maxphase: dict[int, int],
             report.reject(where, row.line, str(exc))
             continue
         _check_ineffect(row, span, report, where)
+        if atopid in info and segments:
+            info[atopid].entries.append((span.start, segments[0].slug))
         entry = "-".join(row[c] for c in ("yrent", "moent", "dayent"))
         previous = (row["atopid"], row["member"], str(phase - 1))
         continued = phase > 1 and entry in exits.get(previous, ())
@@ -352,3 +407,29 @@ def _members(doc: TurtleDocument, source: Path, maxphase: dict[int, int],
             _obligations(doc, s, row, report, where)
             add_source(doc, s, ATOP)
             report.wrote("memberships")
+
+
+def _labels(doc: TurtleDocument, info: dict[int, AllianceInfo], treaties: CuratedTreaties,
+            labels: NationLabels, orgs: CuratedLabels, report: ImportReport) -> None:
+    """Alliance labels: the curated treaty's name where one matches (signed the same day, its
+    parties include every founding member), else the pact kind, founders and year."""
+    for atopid in sorted(info):
+        item = info[atopid]
+        founders = item.founders()
+        founder_iris = {nation_iri(slug) for slug in founders}
+        treaty = treaties.match(item.start.lexical, founder_iris) if item.start.is_complete \
+            else None
+        org = ident(f"org/{CURATED_MATCHES[atopid]}") if atopid in CURATED_MATCHES else None
+        org_labels = sorted(orgs.labels(org, "en")) if org else []
+        if treaty is not None:
+            label = treaty[1]
+            doc.add_iri(alliance_iri(atopid), SKOS + "relatedMatch", treaty[0])
+            report.tally("alliances labelled with a curated treaty's name")
+        elif org_labels:
+            label = org_labels[0]
+            report.tally("alliances labelled with a curated organisation's name")
+        else:
+            label = generic_label(item, [labels.short(s) for s in founders])
+        doc.add(alliance_iri(atopid), RDFS + "label", text(label, "en"))
+        for phase, s in sorted(item.phases.items()):
+            doc.add(s, RDFS + "label", text(f"{label}, phase {phase}", "en"))

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from milgraph.errors import MilgraphError
 from milgraph.importers import KINDS, default_output, run_import
+from milgraph.importers.common import unmapped_path
 from milgraph.importers.csvfile import shown
 from milgraph.importers.report import ImportReport
 
@@ -20,6 +21,12 @@ class Kind(StrEnum):
     cow_states = "cow-states"
     atop = "atop"
     mme = "mme"
+    fmtr = "fmtr"
+    unoda = "unoda"
+    jme = "jme"
+    signals = "signals"
+    us_troops = "us-troops"
+    visits = "visits"
     all = "all"
 
 
@@ -36,6 +43,7 @@ def print_report(report: ImportReport, console: Console, verbose: bool = False) 
     table.add_row("triples", str(report.triples))
     table.add_row("rows rejected", str(len(report.rejected)))
     table.add_row("notes", str(len(report.notes)))
+    table.add_row("unmapped names", str(len(report.unmapped)))
     console.print(table)
     for problem in sorted(report.rejected):
         console.print(f"[red]rejected[/red] {problem}", highlight=False, soft_wrap=True)
@@ -46,8 +54,15 @@ def print_report(report: ImportReport, console: Console, verbose: bool = False) 
         for reason, n in sorted(report.note_summary().items()):
             console.print(f"[yellow]note[/yellow] {reason}: {n} (--verbose lists them)",
                           highlight=False, soft_wrap=True)
+    for (name, reason), (n, first) in sorted(report.unmapped.items()):
+        console.print(f"[magenta]unmapped[/magenta] {name!r}: {reason} ({n}x, first "
+                      f"{first.file}:{first.line})", highlight=False, soft_wrap=True)
     if report.output:
         console.print(f"wrote {shown(report.output)}", highlight=False, soft_wrap=True)
+        if report.unmapped:
+            console.print(f"wrote {shown(unmapped_path(report.output))} "
+                          f"({len(report.unmapped)} unmapped names)", highlight=False,
+                          soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +81,7 @@ def register(app: typer.Typer) -> None:
         verbose: Annotated[bool, typer.Option(
             "--verbose", "-v", help="List every note, not only their counts.")] = False,
     ) -> None:
-        """Import a research dataset (COW states, ATOP, MME) into data/imported/ as Turtle."""
+        """Import a research dataset (COW, ATOP, MME, JME, FMTR, UNODA, ...) into data/imported/."""
         console, errors = Console(), Console(stderr=True)
         kinds = list(KINDS) if kind is Kind.all else [kind.value]
         if len(kinds) > 1 and (path or out):

@@ -10,12 +10,13 @@ from pathlib import Path
 from milgraph.errors import InputError, Location
 from milgraph.importers.csvfile import PROJECT_ROOT, shown
 from milgraph.importers.dates import PartialDate
-from milgraph.importers.turtle import XSD, Iri, TurtleDocument, text, typed
+from milgraph.importers.turtle import XSD, Iri, TurtleDocument, integer, text, typed
 from milgraph.namespaces import DCAT as DCAT
 from milgraph.namespaces import DCTERMS_IRI, ID_IRI, MIL_IRI, PROV_IRI, SKOS_IRI
 from milgraph.namespaces import GEO as GEO
 from milgraph.namespaces import RDF_TYPE as RDF_TYPE
 from milgraph.namespaces import RDFS as RDFS
+from milgraph.namespaces import VOID as VOID
 
 #: The vocabulary the importers write with, by the names their modules import from here.
 DCT, PROV, SKOS = DCTERMS_IRI, PROV_IRI, SKOS_IRI
@@ -42,6 +43,9 @@ class Dataset:
     copied_from: str
     version: str
     observed_until: str | None = None
+    #: Time windows the dataset covers, as (first day, last day) ISO dates; several when the
+    #: coverage has gaps (FMTR has no FY 2006). Written as dcterms:temporal periods.
+    coverage: tuple[tuple[str, str], ...] = ()
 
     @property
     def iri(self) -> str:
@@ -58,6 +62,7 @@ COW_STATES = Dataset(
     "data-raw/states2016.csv",
     "2016",
     "2016-12-31",
+    (("1816-01-01", "2016-12-31"),),
 )
 ATOP = Dataset(
     "atop-5.1",
@@ -69,6 +74,7 @@ ATOP = Dataset(
     "inst/extdata/ATOP",
     "5.1",
     "2018-12-31",
+    (("1815-01-01", "2018-12-31"),),
 )
 MME = Dataset(
     "mme-v7",
@@ -79,6 +85,8 @@ MME = Dataset(
     "https://github.com/meflynn/troopdata/blob/788b3749aa60be58959de15a30e342137160c965/"
     "data-raw/mme_v7.csv",
     "7",
+    None,
+    (("1980-01-01", "2010-12-31"),),
 )
 COUNTRYCODE = Dataset(
     "countrycode",
@@ -105,6 +113,50 @@ def add_dataset(doc: TurtleDocument, ds: Dataset) -> None:
     doc.add(s, DCT + "hasVersion", text(ds.version))
     if ds.observed_until:
         doc.add(s, mil("observedUntil"), typed(ds.observed_until, XSD + "date"))
+    add_coverage(doc, ds)
+
+
+def coverage_iri(ds: Dataset, index: int) -> str:
+    return ident(f"dataset/{ds.slug}/coverage" + (f"-{index + 1}" if index else ""))
+
+
+def add_coverage(doc: TurtleDocument, ds: Dataset) -> None:
+    """The dataset's time window(s): VoID dataset with dcterms:temporal periods (DCAT 2).
+
+    Later code tells an answer outside coverage by comparing the asked date with
+    ``dcat:startDate``/``dcat:endDate`` of the periods of the datasets that hold the records.
+    """
+    if not ds.coverage:
+        return
+    doc.add_iri(ds.iri, RDF_TYPE, VOID + "Dataset")
+    for i, (first, last) in enumerate(ds.coverage):
+        period = coverage_iri(ds, i)
+        doc.add_iri(ds.iri, DCT + "temporal", period)
+        doc.add_iri(period, RDF_TYPE, DCT + "PeriodOfTime")
+        doc.add(period, RDFS + "label", text(f"{ds.label}: coverage {first} to {last}", "en"))
+        doc.add(period, DCAT + "startDate", typed(first, XSD + "date"))
+        doc.add(period, DCAT + "endDate", typed(last, XSD + "date"))
+        add_source(doc, period, ds)
+
+
+def add_class_partition(doc: TurtleDocument, ds: Dataset, cls: str, count: int,
+                        coverage: tuple[str, str] | None = None) -> None:
+    """VoID class partition: how many records of a class the dataset contributes (and, when
+    they cover less than the whole dataset, their own time window)."""
+    part = ident(f"dataset/{ds.slug}/class/{cls}")
+    doc.add_iri(ds.iri, VOID + "classPartition", part)
+    doc.add_iri(part, VOID + "class", mil(cls))
+    doc.add(part, VOID + "entities", integer(count))
+    add_source(doc, part, ds)
+    if coverage:
+        period = part + "/coverage"
+        doc.add_iri(part, DCT + "temporal", period)
+        doc.add_iri(period, RDF_TYPE, DCT + "PeriodOfTime")
+        doc.add(period, RDFS + "label", text(
+            f"{ds.label}, {cls} records: coverage {coverage[0]} to {coverage[1]}", "en"))
+        doc.add(period, DCAT + "startDate", typed(coverage[0], XSD + "date"))
+        doc.add(period, DCAT + "endDate", typed(coverage[1], XSD + "date"))
+        add_source(doc, period, ds)
 
 
 def add_date(doc: TurtleDocument, subject: str, predicate: str, value: PartialDate) -> None:
@@ -117,7 +169,17 @@ def add_source(doc: TurtleDocument, subject: str, ds: Dataset) -> None:
 
 def write_turtle(doc: TurtleDocument, out: Path) -> int:
     """Write atomically (temp file + rename) so a failed run never leaves half a file."""
-    body = doc.render()
+    write_text(doc.render(), out)
+    return len(doc)
+
+
+def unmapped_path(out: Path) -> Path:
+    """Where the unmapped-name report of an output goes: ``fmtr.ttl`` -> ``fmtr.unmapped.tsv``."""
+    return out.with_name(out.stem + ".unmapped.tsv")
+
+
+def write_text(body: str, out: Path) -> None:
+    """Write a text file atomically (temp file + rename)."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
@@ -128,4 +190,3 @@ def write_turtle(doc: TurtleDocument, out: Path) -> int:
     except OSError as exc:
         raise InputError(Location(shown(out)), f"cannot write output: {exc.strerror}",
                          "choose a writable --out path") from exc
-    return len(doc)

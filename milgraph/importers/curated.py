@@ -20,7 +20,8 @@ import pyoxigraph as ox
 
 from milgraph.errors import InputError, Location
 from milgraph.importers.csvfile import PROJECT_ROOT, shown
-from milgraph.namespaces import RDFS_LABEL
+from milgraph.namespaces import MIL_IRI, RDFS_LABEL
+from milgraph.store.oxigraph import OxigraphStore
 
 CURATED_DIR = PROJECT_ROOT / "data"
 
@@ -58,3 +59,44 @@ class CuratedLabels:
 
     def __len__(self) -> int:
         return len(self._labels)
+
+
+class CuratedTreaties:
+    """Curated agreements with a signature day, their English label and parties: ATOP alliances
+    signed the same day by the same founders take the treaty's name (atop.py)."""
+
+    def __init__(self, rows: list[tuple[str, str, str, frozenset[str]]] | None = None) -> None:
+        #: (agreement IRI, label, signature day, parties)
+        self.rows = rows or []
+
+    @classmethod
+    def read(cls, folder: Path = CURATED_DIR) -> CuratedTreaties:
+        quads: list[ox.Quad] = []
+        for path in sorted(folder.glob("*.ttl")):
+            try:
+                quads.extend(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            except (SyntaxError, ValueError, OSError) as exc:
+                raise InputError(Location(shown(path)), f"cannot read curated treaties: {exc}",
+                                 "fix the curated file (milgraph validate names the line)"
+                                 ) from exc
+        store = OxigraphStore.memory(quads)
+        mil = MIL_IRI
+        query = f"""SELECT ?a ?label ?signed ?party WHERE {{
+            ?a <{mil}signatureDate> ?signed ; <{RDFS_LABEL}> ?label .
+            FILTER(LANGMATCHES(LANG(?label), "en"))
+            {{ ?a <{mil}party> ?party }} UNION
+            {{ ?ad <{mil}agreement> ?a ; <{mil}adherent> ?party }} }}"""
+        found: dict[tuple[str, str, str], set[str]] = {}
+        answer = store.query(query)
+        assert isinstance(answer, ox.QuerySolutions)
+        for row in answer:
+            key = (row[0].value, row[1].value, row[2].value)
+            found.setdefault(key, set()).add(row[3].value)
+        return cls(sorted((a, label, signed, frozenset(p))
+                          for (a, label, signed), p in found.items()))
+
+    def match(self, signed: str, founders: set[str]) -> tuple[str, str] | None:
+        """The one curated treaty signed that day whose parties include all the founders."""
+        hits = sorted({(a, label) for a, label, day, parties in self.rows
+                       if day == signed and founders and founders <= parties})
+        return hits[0] if len(hits) == 1 else None

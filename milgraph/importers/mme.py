@@ -232,6 +232,7 @@ def _exercise(doc: TurtleDocument, row: CsvRow, id_count: Counter[str],
     for raw, reason in cast.unresolved:
         doc.add(s, mil("unresolvedParticipant"), text(raw))
         report.note(where, row.line, f"unresolved participant: {raw} ({reason})")
+        report.unmapped_name(raw, reason, where, row.line)
     if not cast.found and not cast.unresolved:
         doc.add(s, mil("participantsUnknown"), typed("true", XSD + "boolean"))
         marker = ("hold only the missing-value marker -9" if cast.missing else "are empty")

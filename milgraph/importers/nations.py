@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from milgraph.errors import InputError, Location
@@ -145,6 +145,23 @@ CODE_WINDOWS: dict[int, tuple[tuple[date | None, str | None], ...]] = {
     680: ((None, "YMD"),),
     730: ((None, "cow-KOR"),),  # missing from the crosswalk
     817: ((None, "cow-RVN"),),
+    # A state whose code means nothing before it existed (South Sudan, independent on
+    # 2011-07-09): MME's "South Sudan" in Africa Endeavour 2010 is no state, not SSD.
+    626: ((None, None), (date(2011, 7, 9), "SSD")),
+}
+
+#: First day of statehood of successor states that some datasets list, under today's name,
+#: with actions of their predecessor (UNODA: "Slovakia" signing the Open Skies Treaty in 1992
+#: for Czechoslovakia, "Montenegro" signing in 1967 for Yugoslavia, "Yemen" in 1968 for one
+#: of the two Yemens). Importers of such datasets pass it to ``resolve`` so that the action is
+#: reported, not given to the successor. (Not a global window: ATOP and COW use the codes
+#: for earlier states too, e.g. COW 341 for the Kingdom of Montenegro, 1878-1915.)
+SUCCESSOR_STATES_FROM: dict[int, date] = {
+    316: date(1993, 1, 1),  # Czechia
+    317: date(1993, 1, 1),  # Slovakia
+    341: date(2006, 6, 3),  # Montenegro (independence from Serbia and Montenegro)
+    679: date(1990, 5, 22),  # united Yemen
+    626: date(2011, 7, 9),  # South Sudan
 }
 
 # --- successor links (successor, predecessor, reason) ---------------------------------------
@@ -178,6 +195,39 @@ NAME_ALIASES: dict[str, int] = {
     # An old name of St Kitts and Nevis the crosswalk's pattern does not know.
     "st. christopher": 60,
     "saint christopher": 60,
+    # Spellings of the US Foreign Military Training Report the crosswalk does not match.
+    "micronesia": 987,  # the Federated States of Micronesia (the crosswalk has only the long form)
+    "republic of serbia": 345,
+    "serbia, republic of": 345,
+    "sudan, republic of south": 626,
+    "sudan, republic of southern": 626,
+}
+
+#: names that stand for a curated nation node without a COW code (data/un.ttl) -> slug.
+NODE_NAMES: dict[str, str] = {
+    "holy see": "VAT",  # UN observer state; the crosswalk's 327 is the Papal States
+    "state of palestine": "PSE",  # UN observer state, party to treaties since 2014
+}
+
+#: names that match a crosswalk pattern but stand for no state -> reason.
+NOT_STATES: dict[str, str] = {
+    "indochina": "a region (former French Indochina), not a state; the crosswalk's China "
+                 "pattern matches it",
+    "sudan, government of southern": "the autonomous Government of Southern Sudan, before "
+                                     "South Sudan's independence on 2011-07-09",
+}
+
+#: ISO 3166 alpha-3 codes as datasets write them -> COW code, where the crosswalk's ISO column
+#: does not give the state the dataset means.
+ISO_ALIASES: dict[str, int] = {
+    "DEU": 260,  # before 1990 the Federal Republic (COW 260), after it united Germany: node DEU
+    "ROM": 360,  # ISO's alpha-3 code for Romania until 2002 (now ROU)
+    "SRB": 345,  # COW keeps 345 for Serbia; the crosswalk lists Serbia without a COW code
+    "CSK": 315,  # ISO 3166-3 former codes of states COW codes
+    "DDR": 265,
+    "YUG": 345,
+    "SUN": 365,
+    "YMD": 680,
 }
 
 #: names of organisations that take part as such -> IRI (curated organisation nodes).
@@ -190,6 +240,10 @@ GROUPS: frozenset[str] = frozenset({"baltic states"})
 
 #: markers of a missing value.
 MISSING: frozenset[str] = frozenset({"", "-9", "na", "n/a"})
+
+
+def next_day(d: date) -> date:
+    return d + timedelta(days=1)
 
 
 class UnknownCode(LookupError):
@@ -209,7 +263,7 @@ class Segment:
 class NameMatch:
     """What a free-text participant name stands for."""
 
-    kind: str  # "state" | "organization" | "missing" | "unresolved"
+    kind: str  # "state" | "node" | "organization" | "missing" | "unresolved"
     ccode: int | None = None
     iri: str | None = None
     reason: str | None = None
@@ -233,6 +287,7 @@ class NationResolver:
         self.rows: list[CrosswalkRow] = []
         self._by_code: dict[int, CrosswalkRow] = {}
         self._by_name: dict[str, list[CrosswalkRow]] = {}
+        self._by_iso: dict[str, CrosswalkRow] = {}
         self._load(codes_csv)
 
     def _load(self, path: Path) -> None:
@@ -255,6 +310,8 @@ class NationResolver:
                 if value:
                     entry.names.add(value.casefold())
             self.rows.append(entry)
+            if entry.iso3:
+                self._by_iso.setdefault(entry.iso3.upper(), entry)
             if ccode is not None:
                 self._by_code.setdefault(ccode, entry)
             for name in entry.names:
@@ -343,6 +400,52 @@ class NationResolver:
         codes = {r.ccode for r in self._by_name.get(key, [])}
         return codes.pop() if len(codes) == 1 else None
 
+    def match_iso(self, code: str) -> NameMatch:
+        """What an ISO 3166 alpha-3 code (as a dataset writes it) stands for."""
+        key = code.strip().upper()
+        if key.casefold() in MISSING:
+            return NameMatch("missing", reason="missing-value marker")
+        if key.casefold() in ORGANIZATIONS:
+            return NameMatch("organization", iri=ORGANIZATIONS[key.casefold()])
+        if key in ISO_ALIASES:
+            return NameMatch("state", ccode=ISO_ALIASES[key])
+        row = self._by_iso.get(key)
+        if row is None:
+            return NameMatch("unresolved", reason="not an ISO 3166 alpha-3 code in the crosswalk")
+        if row.ccode is None:
+            return NameMatch(
+                "unresolved",
+                reason=f"{row.name} is not a state of the COW system (a dependent territory)",
+            )
+        return NameMatch("state", ccode=row.ccode)
+
+    def resolve(self, match: NameMatch, first: date, last: date,
+                exists_from: dict[int, date] | None = None) -> tuple[str | None, str]:
+        """The node a matched name stands for from ``first`` to ``last`` (inclusive), or
+        (None, reason) when it stands for none or for two nodes in that time.
+
+        ``exists_from`` (e.g. SUCCESSOR_STATES_FROM) makes a code stand for no state before
+        the given day."""
+        if match.kind == "node" and match.iri:
+            return match.iri, ""
+        if match.kind == "organization" and match.iri:
+            return match.iri, ""
+        if match.kind != "state" or match.ccode is None:
+            return None, match.reason or "not resolved"
+        start = (exists_from or {}).get(match.ccode)
+        if start is not None and first < start:
+            return None, (f"COW {match.ccode} ({self.crosswalk_name(match.ccode)}) is a state "
+                          f"only from {start.isoformat()}: the action is its predecessor's")
+        try:
+            segments = self.segments(match.ccode, first, next_day(last))
+        except UnknownCode as exc:
+            return None, str(exc)
+        slugs = {seg.slug for seg in segments}
+        if len(slugs) == 1:
+            return nation_iri(slugs.pop()), ""
+        return None, (f"COW {match.ccode} stands for {', '.join(sorted(slugs))} "
+                      f"between {first.isoformat()} and {last.isoformat()}")
+
     def match_name(self, name: str) -> NameMatch:
         """What a free-text participant name stands for (a COW code still needs a date)."""
         key = " ".join(name.split()).casefold()
@@ -350,6 +453,10 @@ class NationResolver:
             return NameMatch("missing", reason="missing-value marker")
         if key in ORGANIZATIONS:
             return NameMatch("organization", iri=ORGANIZATIONS[key])
+        if key in NODE_NAMES:
+            return NameMatch("node", iri=nation_iri(NODE_NAMES[key]))
+        if key in NOT_STATES:
+            return NameMatch("unresolved", reason=NOT_STATES[key])
         if key in GROUPS:
             return NameMatch("unresolved", reason="a group of states, not named one by one")
         if key in NAME_ALIASES:
@@ -371,3 +478,30 @@ class NationResolver:
             )
         return NameMatch("state", ccode=row.ccode)
 
+
+
+class NationLabels:
+    """An English name for a nation node, for the labels of records about it: the curated
+    label (data/*.ttl), else the historical table's, else the crosswalk's, else the slug."""
+
+    def __init__(self, resolver: NationResolver, curated: object) -> None:
+        self.resolver = resolver
+        self.curated = curated
+        self._by_slug = {row.iso3: row.name for row in resolver.rows if row.iso3}
+        for row in resolver.rows:
+            if row.cow_abbreviation:
+                self._by_slug.setdefault(f"cow-{row.cow_abbreviation}", row.name)
+
+    def label(self, slug_or_iri: str) -> str:
+        slug = slug_or_iri.rsplit("/", 1)[-1]
+        labels = sorted(self.curated.labels(nation_iri(slug), "en"))  # type: ignore[attr-defined]
+        if labels:
+            return labels[0]
+        if slug in HISTORICAL:
+            return HISTORICAL[slug].label
+        return self._by_slug.get(slug, slug)
+
+    def short(self, slug_or_iri: str) -> str:
+        """The label without a parenthetical period ("Germany (Prussia ..., to 1945)" ->
+        "Germany"), for names made of several states."""
+        return re.sub(r"\s*\([^)]*\)$", "", self.label(slug_or_iri))

@@ -34,6 +34,9 @@ class ImportReport:
     tallies: Counter[str] = field(default_factory=Counter)
     rejected: list[RowProblem] = field(default_factory=list)
     notes: list[RowProblem] = field(default_factory=list)
+    #: country names (or codes) that resolved to no node: (name, reason) -> occurrences,
+    #: first place seen. Written to ``<output>.unmapped.tsv`` (see unmapped_table).
+    unmapped: dict[tuple[str, str], list] = field(default_factory=dict)
     triples: int = 0
 
     def read(self, file: str, n: int = 1) -> None:
@@ -51,6 +54,19 @@ class ImportReport:
 
     def note(self, file: str, line: int, reason: str) -> None:
         self.notes.append(RowProblem(file, line, reason))
+
+    def unmapped_name(self, name: str, reason: str, file: str, line: int) -> None:
+        """Count a name that resolved to no node (the report lists every one)."""
+        entry = self.unmapped.setdefault((name, reason), [0, RowProblem(file, line, "")])
+        entry[0] += 1
+        entry[1] = min(entry[1], RowProblem(file, line, ""))
+
+    def unmapped_table(self) -> str:
+        """Every unmapped name, one per line (TSV), sorted: the steward's to-do list."""
+        lines = ["name\treason\toccurrences\tfirst seen"]
+        for (name, reason), (n, where) in sorted(self.unmapped.items()):
+            lines.append(f"{name}\t{reason}\t{n}\t{where.file}:{where.line}")
+        return "\n".join(lines) + "\n"
 
     @property
     def total_rows(self) -> int:
@@ -74,6 +90,9 @@ class ImportReport:
         out.extend(f"    {p}" for p in sorted(self.rejected))
         out.append(f"  notes         {len(self.notes)}")
         out.extend(f"    {reason}: {n}" for reason, n in sorted(self.note_summary().items()))
+        out.append(f"  unmapped names {len(self.unmapped)}")
+        out.extend(f"    {name}: {reason} ({n}x)"
+                   for (name, reason), (n, _) in sorted(self.unmapped.items()))
         if self.output:
             out.append(f"  output        {self.output}")
         return "\n".join(out)

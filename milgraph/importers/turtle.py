@@ -25,6 +25,7 @@ from milgraph.namespaces import (
     RDF_TYPE,
     RDFS,
     SKOS_IRI,
+    VOID,
     XSD,
 )
 
@@ -39,6 +40,7 @@ PREFIXES: tuple[tuple[str, str], ...] = (
     ("prov", PROV_IRI),
     ("dcat", DCAT),
     ("geo", GEO),
+    ("void", VOID),
 )
 
 _PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")

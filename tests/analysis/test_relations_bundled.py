@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from milgraph.analysis import profile, timeline
+from milgraph.importers.treaty_rules import TREATIES
 from milgraph.temporal.dates import IntervalSet
 from tests.support.analysis import ID, SHARED, bundled
 from tests.temporal.test_bundled import atop_rows
@@ -62,9 +63,13 @@ def test_shared_alliances_and_organisations() -> None:
 
 def test_agreements() -> None:
     agreements = {a["iri"].rsplit("/", 1)[1]: a for a in usa_japan()["agreements"]}
-    # ADMM-Plus 2018 joint statement on practical CBMs (data/cbm-asean.ttl): both took part.
-    assert set(agreements) == {
-        "us-japan-security-treaty", "cues", "admm-plus-practical-cbm-statement-2018"}
+    # the curated ones (the ADMM-Plus 2018 joint statement on practical CBMs in
+    # data/cbm-asean.ttl: both took part), and the multilateral treaties of the UNODA import
+    # both are party to
+    curated = {"us-japan-security-treaty", "cues", "admm-plus-practical-cbm-statement-2018"}
+    imported = {t.slug for t in TREATIES}
+    assert curated | {"npt", "bwc", "cwc"} <= set(agreements)
+    assert set(agreements) - curated <= imported
     treaty = agreements["us-japan-security-treaty"]
     assert treaty["status"] == "in force for both"
     assert treaty["inForceTogether"] == [{"from": "1960-06-23", "until": None}]
@@ -99,7 +104,12 @@ def test_indicators() -> None:
     mme = mme_together("United States", "Japan")
     r1985 = rows[1985]
     assert r1985["sharedAlliances"]["facts"] == [ID + "alliance/atop-3375"]
-    assert r1985["agreementsInForce"]["facts"] == [ID + "agreement/us-japan-security-treaty"]
+    in_force = r1985["agreementsInForce"]["facts"]
+    assert ID + "agreement/us-japan-security-treaty" in in_force
+    assert ID + "agreement/npt" in in_force  # USA 1970, Japan 1976 (UNODA import)
+    assert ID + "agreement/cwc" not in in_force  # in force from 1997
+    assert {i.rsplit("/", 1)[1] for i in in_force} - {"us-japan-security-treaty"} <= {
+        t.slug for t in TREATIES}
     assert set(r1985["jointExercises"]["facts"]) == mme["1985"]
     assert r1985["jointExercises"]["count"] == len(mme["1985"])
     assert r1985["activeMeasures"]["count"] == 0

@@ -269,3 +269,27 @@ def test_close_matches_point_at_curated_organisations(built) -> None:
     matched = select(store, """SELECT (COUNT(*) AS ?n) WHERE {
         ?a <http://www.w3.org/2004/02/skos/core#closeMatch> ?o }""")
     assert matched == [(str(len(atop.CURATED_MATCHES)),)]
+
+
+def test_alliance_labels(built) -> None:
+    """A curated treaty's name (and a relatedMatch to it) where one was signed on the begin
+    day by the founders, else the curated organisation's, else kind, founders and year."""
+    _, report, store = built
+    rows = dict(select(store, """SELECT ?id ?l WHERE { ?a a mil:Alliance ;
+        dcterms:identifier ?id ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }"""))
+    assert len(rows) == 789
+    assert rows["3180"] == "North Atlantic Treaty"
+    assert rows["3375"] == "Treaty of Mutual Cooperation and Security between the United " \
+                           "States and Japan"
+    assert rows["3285"] == "Warsaw Treaty Organization"  # org/WarsawPact, no treaty node
+    assert rows["3220"] == "Defence pact: Japan–United States (1951)"  # 1951 treaty not curated
+    assert rows["3150"] == "Defence pact: Argentina, Bolivia, Brazil and 18 others (1948)"
+    assert not any(label.startswith("ATOP alliance") for label in rows.values())
+    related = select(store, """SELECT ?id ?t WHERE { ?a a mil:Alliance ; dcterms:identifier ?id ;
+        <http://www.w3.org/2004/02/skos/core#relatedMatch> ?t }""")
+    assert (("3180", ID + "agreement/north-atlantic-treaty") in related
+            and ("4125", ID + "agreement/korea-basic-agreement-1991") in related)
+    assert report.tallies["alliances labelled with a curated treaty's name"] == len(related) == 10
+    phase = select(store, f"""SELECT ?l WHERE {{ <{A}4507/phase-2>
+        <http://www.w3.org/2000/01/rdf-schema#label> ?l }}""")
+    assert phase == [(rows["4507"] + ", phase 2",)]

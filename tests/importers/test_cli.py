@@ -99,3 +99,15 @@ def test_milgraph_cli_has_the_import_command(cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "written: exercises" in result.output
     assert "<exercise/mme-1>" in out.read_text(encoding="utf-8")
+
+
+def test_unmapped_names_are_printed_and_written(app, tmp_path: Path) -> None:
+    out = tmp_path / "fmtr.ttl"
+    result = run(app, "import", "fmtr", str(FIXTURES / "fmtr"), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "unmapped 'Palestinian Authority': Palestinian Territories is not a state" in result.output
+    assert "fmtr.unmapped.tsv (1 unmapped names)" in result.output
+    table = (tmp_path / "fmtr.unmapped.tsv").read_text(encoding="utf-8").splitlines()
+    assert table[0] == "name\treason\toccurrences\tfirst seen"
+    assert table[1].startswith("Palestinian Authority\t")
+    assert table[1].endswith("tests/fixtures/import/fmtr/derived/fmtr_country_program_year.csv:24")

@@ -41,7 +41,8 @@ def shapes() -> tuple[Graph, Graph]:
 def violations(shapes: tuple[Graph, Graph], body: str) -> list[tuple[str, str]]:
     ont, shacl = shapes
     data = Graph().parse(data=PROLOGUE + body, format="turtle")
-    _, report, _ = validate(data, shacl_graph=shacl, ont_graph=ont, inference="rdfs")
+    _, report, _ = validate(data, shacl_graph=shacl, ont_graph=ont, inference="rdfs",
+                            advanced=True)
     out = []
     for r in report.objects(None, SH.result):
         if report.value(r, SH.resultSeverity) != SH.Violation:

@@ -91,7 +91,7 @@ def test_every_ontology_term_is_declared_with_one_kind(ontology: Graph) -> None:
 
 def test_every_concept_is_documented_and_placed(concepts: Graph) -> None:
     schemes = set(concepts.subjects(RDF.type, SKOS.ConceptScheme))
-    assert len(schemes) == 8
+    assert len(schemes) == 9
     for c in concepts.subjects(RDF.type, SKOS.Concept):
         assert c.startswith(str(MIL)), c
         assert concepts.value(c, SKOS.prefLabel) is not None, c
@@ -111,6 +111,7 @@ def test_every_concept_is_documented_and_placed(concepts: Graph) -> None:
         "ExercisePurposeScheme": "Purpose", "ObjectiveScheme": "Objective",
         "ChallengeScheme": "Challenge", "TrustPrincipleScheme": "Principle",
         "AllianceObligationScheme": "Obligation", "DateKindScheme": "DateKind",
+        "IndicatorScheme": "Indicator",
     }
     for scheme in schemes:
         word = words[str(scheme).removeprefix(str(MIL))]

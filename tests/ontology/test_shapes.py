@@ -49,7 +49,8 @@ def run(files: list[Path], ont_graph: Graph, shapes: Graph) -> list[Result]:
     data = Graph()
     for f in files:
         data.parse(f)
-    _, report, _ = validate(data, shacl_graph=shapes, ont_graph=ont_graph, inference="rdfs")
+    _, report, _ = validate(data, shacl_graph=shapes, ont_graph=ont_graph, inference="rdfs",
+                         advanced=True)
     out = []
     for r in report.objects(None, SH.result):  # top-level results, not sh:detail
         shape = report.value(r, SH.sourceShape)
@@ -204,7 +205,8 @@ def test_shapes_use_only_defined_vocabulary(shapes: Graph, ont_graph: Graph) -> 
     [("role", "MembershipRoleScheme"), ("domain", "ExerciseDomainScheme"),
      ("purpose", "ExercisePurposeScheme"), ("objective", "ObjectiveScheme"),
      ("challenge", "ChallengeScheme"), ("principle", "TrustPrincipleScheme"),
-     ("obligation", "AllianceObligationScheme"), ("dateKind", "DateKindScheme")],
+     ("obligation", "AllianceObligationScheme"), ("dateKind", "DateKindScheme"),
+     ("indicator", "IndicatorScheme")],
 )
 def test_concept_value_lists_match_their_scheme(
     prop: str, scheme: str, shapes: Graph, ont_graph: Graph
@@ -218,4 +220,4 @@ def test_concept_schemes_cover_the_properties_that_take_concepts(ont_graph: Grap
     ranged = {p for p in ont_graph.subjects(URIRef("http://www.w3.org/2000/01/rdf-schema#range"),
                                             SKOS.Concept)}
     assert ranged == {MIL[p] for p in ("role", "domain", "purpose", "objective", "challenge",
-                                       "principle", "obligation", "dateKind")}
+                                       "principle", "obligation", "dateKind", "indicator")}
