@@ -119,7 +119,7 @@ getJSON(`/api/nations/${encodeURIComponent(code)}/timeline`).then((data) => {
   const used = new Set(items.map((i) => i.group));
   const groups = GROUPS.filter(([id]) => used.has(id)).map(([id, content], order) => ({ id, content, order }));
   const timeline = new Timeline(tl, new DataSet(items), new DataSet(groups), {
-    stack: true, maxHeight: 400, verticalScroll: true, zoomKey: "ctrlKey", orientation: "top",
+    stack: true, maxHeight: 640, verticalScroll: true, zoomKey: "ctrlKey", orientation: "top",
     groupOrder: "order", margin: { item: { horizontal: 2, vertical: 3 } },
     tooltip: { followMouse: true, overflowMethod: "cap" }, zoomMin: 1000 * 86400 * 60,
   });
