@@ -27,6 +27,7 @@ from fastapi.responses import Response
 from milgraph.analysis import explain, profile, timeline
 from milgraph.analysis.models import ExplanationModel, ProfileModel, TimelineModel
 from milgraph.errors import MilgraphError, TripleNotHeld
+from milgraph.server.memo import Memo
 from milgraph.server.problems import problem_for
 from milgraph.store.snapshot import Snapshot
 
@@ -70,6 +71,7 @@ def _json(data: Any) -> bytes:
 
 def make_router(get_snapshot: SnapshotGetter) -> APIRouter:
     """The analysts' endpoints, answering from ``get_snapshot(request)``."""
+    memo = Memo()
     router = APIRouter(tags=["Analysis"])
 
     @router.get(
@@ -145,9 +147,13 @@ def make_router(get_snapshot: SnapshotGetter) -> APIRouter:
     ) -> Any:
         try:
             snapshot = get_snapshot(request)
-            result = timeline(snapshot, code, from_, to)
+            key = (snapshot.key, "timeline", code.upper(), from_, to)
+            body = memo.get(key)
+            if body is None:
+                body = _json(timeline(snapshot, code, from_, to).to_json())
+                memo.put(key, body)
         except MilgraphError as exc:
             return error_response(exc)
-        return _cached(request, snapshot, _json(result.to_json()), "application/json")
+        return _cached(request, snapshot, body, "application/json")
 
     return router

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from milgraph.errors import MilgraphError, TripleNotHeld
 from milgraph.namespaces import DCTERMS_SOURCE, GEO, ID_IRI, MIL_IRI, PREFIXES, sparql_prologue
 from milgraph.paths import PROJECT_ROOT
 from milgraph.server.analysis import error_response, served_snapshot
+from milgraph.server.memo import Memo
 from milgraph.server.options import OptionError, QueryOptions, parse_as_of
 from milgraph.server.pool import Job
 from milgraph.server.problems import Problem
@@ -214,25 +215,6 @@ WHERE {
 } GROUP BY ?e ORDER BY ?start ?e"""
 
 
-class _Memo:
-    """A small LRU of computed answers, keyed by snapshot key and request."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self.items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        value = self.items.get(key)
-        if value is not None:
-            self.items.move_to_end(key)
-        return value
-
-    def put(self, key: tuple[Any, ...], value: bytes) -> None:
-        self.items[key] = value
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
-
-
 def _local(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
@@ -242,7 +224,7 @@ class Views:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self.memo = _Memo()
+        self.memo = Memo()
 
     async def rows(self, query: str, as_of: str | None = None) -> list[dict[str, Any]]:
         state = self.state
@@ -527,10 +509,15 @@ def make_router(state: ServerState) -> APIRouter:
             raise _bad(f"nation code is {len(code)} characters long; at most 64")
         try:
             snapshot = served_snapshot(request)
-            data = nation_indicators(snapshot, code, from_, to)
+            key = (snapshot.key, "indicators", code.upper(), from_, to)
+            body = views.memo.get(key)
+            if body is None:
+                data = nation_indicators(snapshot, code, from_, to)
+                body = json.dumps(data, ensure_ascii=False).encode()
+                views.memo.put(key, body)
         except MilgraphError as exc:
             return error_response(exc)
-        return _json(request, snapshot.key, json.dumps(data, ensure_ascii=False).encode())
+        return _json(request, snapshot.key, body)
 
     @router.get(
         "/api/views/explain", summary="An explanation with file lines and source links",

@@ -9,8 +9,9 @@ import "./nation.css";
 const code = config().code;
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const GROUPS = [
-  ["statehood", "Statehood"], ["membership", "Memberships"], ["agreement", "Agreements"],
-  ["exercise", "Exercises (per year)"], ["measure", "Trust-building"], ["training", "Training"],
+  // The one-row groups first: a nation's agreements run to dozens of rows since the UNODA import.
+  ["statehood", "Statehood"], ["exercise", "Exercises (per year)"], ["training", "Training (per year)"],
+  ["measure", "Trust-building"], ["membership", "Memberships"], ["agreement", "Agreements"],
 ];
 
 const root = app();
@@ -34,6 +35,7 @@ function build(data) {
   const byFact = new Map();
   const items = [];
   const exercises = new Map();
+  const training = new Map();
   const today = todayIso();
   for (const e of data.events) {
     const k = e.kind;
@@ -45,7 +47,16 @@ function build(data) {
     }
     const group = k.startsWith("membership") ? "membership" : k.startsWith("statehood") ? "statehood"
       : k === "trust-building measure" ? "measure" : k.includes("training") ? "training" : "agreement";
-    if (group === "measure" || group === "training") {
+    if (group === "training") {
+      // One bar per year, as for exercises: a large provider has tens of thousands of exchanges.
+      const y = yearOf(e.date);
+      if (y !== null) {
+        if (!training.has(y)) training.set(y, []);
+        training.get(y).push(e);
+      }
+      continue;
+    }
+    if (group === "measure") {
       items.push({ id: `${e.fact}|${k}`, group, start: dateOf(e.date), type: "point", content: esc(e.relatedLabel || e.label), title: esc(e.label), event: e });
       continue;
     }
@@ -70,6 +81,10 @@ function build(data) {
       content: esc(label), title: esc(`${r.events.map((e) => `${e.date} ${e.label}`).join("\n")}`), record: r, role });
   }
   function key(r) { return `${r.group}|${r.fact}`; }
+  for (const [y, list] of training) {
+    items.push({ id: `training|${y}`, group: "training", start: new Date(Date.UTC(y, 0, 1)), end: new Date(Date.UTC(y, 11, 31)),
+      type: "range", content: String(list.length), title: esc(`${list.length} training exchanges in ${y}`), training: list, year: y });
+  }
   for (const [y, list] of exercises) {
     if (y === null) continue;
     items.push({ id: `exercise|${y}`, group: "exercise", start: new Date(Date.UTC(y, 0, 1)), end: new Date(Date.UTC(y, 11, 31)),
@@ -94,7 +109,11 @@ async function drawIndicators() {
 
 function showDetail(item) {
   if (!item) return;
-  if (item.exercises) {
+  if (item.training) {
+    detail.replaceChildren(h("b", {}, `${item.training.length} training exchanges in ${item.year}: `),
+      item.training.slice(0, 60).map((e, i) => [i ? " · " : "", h("a", { href: viewHref(e.fact) }, e.label)]),
+      item.training.length > 60 ? ` … and ${item.training.length - 60} more` : "");
+  } else if (item.exercises) {
     detail.replaceChildren(h("b", {}, `${item.exercises.length} exercises in ${item.year}: `),
       item.exercises.slice(0, 60).map((e, i) => [i ? " · " : "", h("a", { href: viewHref(e.fact) }, e.relatedLabel || e.label)]),
       item.exercises.length > 60 ? ` … and ${item.exercises.length - 60} more` : "");
