@@ -22,6 +22,7 @@ WORLD = FIXTURES / "world.ttl"
 PARTIAL = FIXTURES / "partial-dates.ttl"
 RULE_KINDS = FIXTURES / "rule-kinds.ttl"
 ADHERENCE_END = FIXTURES / "adherence-end.ttl"
+PACTS = FIXTURES / "pacts.ttl"
 
 MIL = "https://w3id.org/milgraph/ontology#"
 ID = "https://w3id.org/milgraph/id/"
@@ -49,6 +50,13 @@ def world_full_dates() -> Snapshot:
     With an adherence that ends by ``mil:endDate`` (kept out of :func:`world`, whose GDR
     timeline tests list every event)."""
     return build(WORLD, RULE_KINDS, ADHERENCE_END, name="world-full-dates")
+
+
+@functools.cache
+def world_pacts() -> Snapshot:
+    """:func:`world_full_dates` plus alliances whose obligations are stated per member (ATOP's
+    coding: an asymmetric defence pact, a non-aggression pact), for the pact-kind rules."""
+    return build(WORLD, RULE_KINDS, ADHERENCE_END, PACTS, name="world-pacts")
 
 
 @functools.cache
