@@ -492,6 +492,9 @@ class ExplanationNodeModel(TypedDict):
     period: Annotated[list[PeriodModel] | None, Field(
         description="as of a day: the period on which this derivation holds")]
     note: Annotated[str | None, Field(description="explained above, truncated, cycle, …")]
+    origin: Annotated[str | None, Field(
+        description="for each of a triple's derivations: 'curated' when a record it matched "
+        "cites a public document, 'dataset' when its records come from research datasets")]
     premises: list[ExplanationNodeModel]
 
 
@@ -508,6 +511,8 @@ class Node:
     """For a time-dependent triple: the period on which this derivation holds."""
     note: str | None = None
     """``explained above``, ``truncated``, ``cycle`` or ``no derivation recorded``."""
+    origin: str | None = None
+    """For the derivations of the triple asked about: ``curated`` or ``dataset``."""
 
     @property
     def rule_kind(self) -> str:
@@ -529,6 +534,7 @@ class Node:
             "dates": self.dates or None,
             "period": self.period,
             "note": self.note,
+            "origin": self.origin,
             "premises": [p.to_json() for p in self.premises],
         }
 
@@ -540,7 +546,11 @@ class ExplanationModel(TypedDict):
     truncated: bool
     nodes: int
     rules: Annotated[dict[str, str], Field(description="SPARQL rules used: file and summary")]
-    explanation: ExplanationNodeModel
+    explanation: Annotated[ExplanationNodeModel, Field(
+        description="the first derivation (a curated one where there is one)")]
+    derivations: Annotated[list[ExplanationNodeModel], Field(
+        description="every derivation of the triple, curated ones first (the first is "
+        "'explanation'); premises met in an earlier derivation say 'explained above'")]
 
 
 @dataclass
@@ -552,6 +562,12 @@ class Explanation:
     truncated: bool
     rules: dict[str, str] = field(default_factory=dict)
     """SPARQL rules used: name -> file and summary."""
+    alternatives: list[Node] = field(default_factory=list)
+    """Derivations after the first (``root``), in the same order: curated ones first."""
+
+    @property
+    def derivations(self) -> list[Node]:
+        return [self.root, *self.alternatives]
 
     def to_json(self) -> ExplanationModel:
         return {
@@ -562,12 +578,20 @@ class Explanation:
             "nodes": self.nodes,
             "rules": self.rules,
             "explanation": self.root.to_json(),
+            "derivations": [d.to_json() for d in self.derivations],
         }
 
     def to_text(self) -> str:
         view = f"as of {self.as_of.isoformat()}" if self.as_of else "in the current view"
         lines = [f"{short(self.triple)} holds {view}.", ""]
-        _node_lines(self.root, "", lines)
+        every = self.derivations
+        for i, node in enumerate(every, 1):
+            if len(every) > 1:
+                origin = f" ({node.origin})" if node.origin else ""
+                lines.append(f"Derivation {i} of {len(every)}{origin}:")
+            _node_lines(node, "", lines)
+            if len(every) > 1 and i < len(every):
+                lines.append("")
         if self.rules:
             lines.append("")
             lines += [f"rule {name}: {doc}" for name, doc in sorted(self.rules.items())]
