@@ -411,10 +411,22 @@ class Event:
         }
 
 
+class CoverageModel(TypedDict):
+    dataset: Annotated[str, Field(description="IRI of the research dataset")]
+    label: str
+    coverage: Annotated[list[PeriodModel], Field(description="its time window (until exclusive)")]
+    outside: Annotated[list[PeriodModel], Field(
+        description="the part of the window asked about that it does not cover")]
+    message: str
+
+
 class TimelineModel(TypedDict):
     nation: NationModel
     events: list[EventModel]
     undated: list[EventModel]
+    coverage: Annotated[list[CoverageModel], Field(
+        description="datasets whose coverage misses part of the window asked about "
+        "(from/to): there the answer holds curated records only")]
 
 
 @dataclass
@@ -422,12 +434,15 @@ class Timeline:
     nation: Nation
     events: list[Event]
     undated: list[Event]
+    coverage: list[Any] = field(default_factory=list)
+    """``coverage.CoverageNote`` per dataset that does not cover the whole window asked."""
 
     def to_json(self) -> TimelineModel:
         return {
             "nation": self.nation.to_json(),
             "events": [e.to_json() for e in self.events],
             "undated": [e.to_json() for e in self.undated],
+            "coverage": [n.to_json() for n in self.coverage],
         }
 
     def to_text(self) -> str:

@@ -106,3 +106,5 @@ def register(app: typer.Typer) -> None:
         except MilgraphError as exc:
             raise fail(exc) from None
         _emit(result, format)
+        for note in result.coverage:
+            err.print(f"[yellow]coverage:[/] {note.message}", highlight=False)

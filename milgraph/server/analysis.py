@@ -24,7 +24,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from milgraph.analysis import explain, profile, timeline
+from milgraph.analysis import coverage, explain, profile, timeline
 from milgraph.analysis.models import ExplanationModel, ProfileModel, TimelineModel
 from milgraph.errors import MilgraphError, TripleNotHeld
 from milgraph.server.problems import problem_for
@@ -148,6 +148,10 @@ def make_router(get_snapshot: SnapshotGetter) -> APIRouter:
             result = timeline(snapshot, code, from_, to)
         except MilgraphError as exc:
             return error_response(exc)
-        return _cached(request, snapshot, _json(result.to_json()), "application/json")
+        response = _cached(request, snapshot, _json(result.to_json()), "application/json")
+        warning = coverage.warning_header(result.coverage)
+        if warning:
+            response.headers["Warning"] = warning
+        return response
 
     return router
