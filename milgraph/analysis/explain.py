@@ -35,7 +35,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from milgraph import paths, temporal
-from milgraph.analysis.models import MAX_DEPTH, MAX_NODES, Assertion, Explanation, Node, PeriodModel
+from milgraph.analysis.models import (
+    MAX_DEPTH,
+    MAX_NODES,
+    Assertion,
+    Explanation,
+    Holds,
+    Node,
+    PeriodModel,
+)
 from milgraph.errors import QueryError
 from milgraph.namespaces import (
     ASOF_GRAPH_PREFIX,
@@ -91,8 +99,27 @@ def explain(
         return None
     builder = _Builder(snapshot, when, max_depth, max_nodes)
     first, *others = builder.derivations(triple)
+    answer = temporal.answer(snapshot, triple, when) if when else temporal.YES
     return Explanation(triple, when, first, builder.count, builder.truncated, builder.rules_used,
-                       alternatives=others)
+                       alternatives=others, answer=answer)
+
+
+def holds(snapshot: Snapshot, s: Term | str, p: Term | str, o: Term | str,
+          as_of: str | date) -> Holds:
+    """Does ``(s, p, o)`` hold as of a day: yes, no, or unknown where a record behind it is
+    dated only to a year or month and the day lies in that period (docs/analysts.md)."""
+    subject = s if not isinstance(s, str) else parse_term(s, "s", literal=False)
+    predicate = p if not isinstance(p, str) else parse_term(p, "p", literal=False)
+    obj = o if not isinstance(o, str) else parse_term(o, "o")
+    if isinstance(subject, ox.Literal):
+        raise QueryError(f"s: {s!r} is a literal; a subject is an IRI or a blank node")
+    if not isinstance(predicate, ox.NamedNode):
+        raise QueryError(f"p: {p!r} is not an IRI; a predicate is an IRI")
+    triple = ox.Triple(subject, predicate, obj)
+    when = temporal.parse_as_of(as_of)
+    answer = temporal.answer(snapshot, triple, when)
+    doubt = temporal.store_of(snapshot).unknown(triple) if answer != temporal.NO else None
+    return Holds(triple, when, answer, doubt.describe() if doubt else [])
 
 
 def _holds(snapshot: Snapshot, t: ox.Triple, graphs: list[str] | None) -> bool:

@@ -554,9 +554,49 @@ class Node:
         }
 
 
+class HoldsModel(TypedDict):
+    triple: TripleModel
+    asOf: str
+    answer: Annotated[str, Field(description="yes, no, or unknown (a partial date of a record "
+                                             "behind the triple leaves that day in doubt)")]
+    unknown: Annotated[list[PeriodModel], Field(
+        description="the periods in which the answer is unknown (until exclusive)")]
+    note: str
+
+
+@dataclass
+class Holds:
+    """Whether a triple holds as of a day: yes, no or unknown (partial dates)."""
+
+    triple: ox.Triple
+    as_of: date
+    answer: str
+    unknown: list[PeriodModel] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        day = self.as_of.isoformat()
+        if self.answer == "yes":
+            return f"holds as of {day}"
+        if self.answer == "no":
+            return f"does not hold as of {day}"
+        spans = ", ".join(f"{p['from']} to the day before {p['until']}" for p in self.unknown)
+        return (f"unknown as of {day}: a record behind it is dated only to a year or month, "
+                f"and {day} lies in that period (unknown from {spans})")
+
+    def to_json(self) -> HoldsModel:
+        return {"triple": triple_json(self.triple), "asOf": self.as_of.isoformat(),
+                "answer": self.answer, "unknown": self.unknown, "note": self.note}
+
+    def to_text(self) -> str:
+        return f"{short(self.triple)}: {self.answer} ({self.note})"
+
+
 class ExplanationModel(TypedDict):
     triple: TripleModel
     holds: bool
+    answer: Annotated[str, Field(description="yes; as of a day, unknown when a partial date "
+                                             "of a record behind it leaves that day in doubt")]
     asOf: str | None
     truncated: bool
     nodes: int
@@ -579,6 +619,8 @@ class Explanation:
     """SPARQL rules used: name -> file and summary."""
     alternatives: list[Node] = field(default_factory=list)
     """Derivations after the first (``root``), in the same order: curated ones first."""
+    answer: str = "yes"
+    """``yes``, or ``unknown`` as of a day a partial date leaves in doubt."""
 
     @property
     def derivations(self) -> list[Node]:
@@ -588,6 +630,7 @@ class Explanation:
         return {
             "triple": triple_json(self.triple),
             "holds": True,
+            "answer": self.answer,
             "asOf": self.as_of.isoformat() if self.as_of else None,
             "truncated": self.truncated,
             "nodes": self.nodes,
@@ -598,7 +641,11 @@ class Explanation:
 
     def to_text(self) -> str:
         view = f"as of {self.as_of.isoformat()}" if self.as_of else "in the current view"
-        lines = [f"{short(self.triple)} holds {view}.", ""]
+        head = f"{short(self.triple)} holds {view}."
+        if self.answer == "unknown":
+            head = (f"{short(self.triple)} holds {view} only by the partial-date rule: "
+                    "unknown (a record behind it is dated only to a year or month).")
+        lines = [head, ""]
         every = self.derivations
         for i, node in enumerate(every, 1):
             if len(every) > 1:

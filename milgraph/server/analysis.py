@@ -24,8 +24,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from milgraph.analysis import coverage, explain, profile, timeline
-from milgraph.analysis.models import ExplanationModel, ProfileModel, TimelineModel
+from milgraph.analysis import coverage, explain, holds, profile, timeline
+from milgraph.analysis.models import ExplanationModel, HoldsModel, ProfileModel, TimelineModel
 from milgraph.errors import MilgraphError, TripleNotHeld
 from milgraph.server.problems import problem_for
 from milgraph.store.snapshot import Snapshot
@@ -103,6 +103,32 @@ def make_router(get_snapshot: SnapshotGetter) -> APIRouter:
             return error_response(exc)
         if format == "text":
             return _cached(request, snapshot, result.to_text() + "\n", "text/plain; charset=utf-8")
+        return _cached(request, snapshot, _json(result.to_json()), "application/json")
+
+    @router.get(
+        "/api/holds",
+        response_model=HoldsModel,
+        responses=_PROBLEMS,
+        summary="Does a triple hold on a day: yes, no or unknown",
+        description=(
+            "The point-in-time answer for one triple. `unknown` when the triple is in the "
+            "view as of `asOf` only because a record behind it is dated to a year or month "
+            "(xsd:gYear, xsd:gYearMonth) read as 'in effect on any day of the period', and "
+            "`asOf` lies inside that period (docs/analysts.md, partial dates)."
+        ),
+    )
+    def holds_endpoint(
+        request: Request,
+        s: str = Query(description="subject", examples=["id:nation/RWA"]),
+        p: str = Query(description="predicate", examples=["mil:memberOf"]),
+        o: str = Query(description="object", examples=["id:alliance/atop-3455"]),
+        asOf: str = Query(description="a day, YYYY-MM-DD"),
+    ) -> Any:
+        try:
+            snapshot = get_snapshot(request)
+            result = holds(snapshot, s, p, o, asOf)
+        except MilgraphError as exc:
+            return error_response(exc)
         return _cached(request, snapshot, _json(result.to_json()), "application/json")
 
     @router.get(

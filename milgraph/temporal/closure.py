@@ -47,9 +47,11 @@ from milgraph.temporal.dates import (
     EMPTY,
     NEG_INF,
     POS_INF,
+    POSSIBLE,
     XSD_DATE,
     DateValueError,
     IntervalSet,
+    Reading,
     end_of,
     iso,
     period,
@@ -113,7 +115,9 @@ class TemporalFacts:
 class Facts:
     """``S`` (always true) plus time-dependent triples with day sets, indexed for joins."""
 
-    def __init__(self, static: Collection[ox.Triple]) -> None:
+    def __init__(self, static: Collection[ox.Triple], reading: Reading = POSSIBLE) -> None:
+        self.reading = reading
+        """How the temporal rules read partial dates (``dates.Reading``)."""
         self.static = static if isinstance(static, set | frozenset) else set(static)
         self.static_by_p: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
         for t in self.static:
@@ -290,8 +294,9 @@ class Closure:
         static: Collection[ox.Triple],
         shapes: Sequence[Rule],
         algebras: dict[str, tuple[str, RuleAlgebra]] | None = None,
+        reading: Reading = POSSIBLE,
     ) -> None:
-        self.facts = Facts(static)
+        self.facts = Facts(static, reading)
         self.axioms = Axioms(self.facts)
         self.shapes = list(shapes)
         self.algebras = ALGEBRAS if algebras is None else algebras
@@ -496,19 +501,19 @@ ROLE_MEMBER = mil("RoleMember")
 @overload
 def _date_rows(
     facts: Facts, problems: list[str], subject: AnyTerm, prop: str,
-    bound: Callable[[ox.Literal], IntervalSet], *, optional: Literal[False],
+    bound: Callable[[ox.Literal, Reading], IntervalSet], *, optional: Literal[False],
 ) -> list[tuple[ox.Triple, IntervalSet]]: ...
 @overload
 def _date_rows(
     facts: Facts, problems: list[str], subject: AnyTerm, prop: str,
-    bound: Callable[[ox.Literal], IntervalSet], *, optional: bool,
+    bound: Callable[[ox.Literal, Reading], IntervalSet], *, optional: bool,
 ) -> list[tuple[ox.Triple | None, IntervalSet]]: ...
 def _date_rows(
     facts: Facts,
     problems: list[str],
     subject: AnyTerm,
     prop: str,
-    bound: Callable[[ox.Literal], IntervalSet],
+    bound: Callable[[ox.Literal, Reading], IntervalSet],
     *,
     optional: bool,
 ) -> list[tuple[ox.Triple | None, IntervalSet]] | list[tuple[ox.Triple, IntervalSet]]:
@@ -524,7 +529,7 @@ def _date_rows(
         if not isinstance(value, ox.Literal):
             continue
         try:
-            passes = bound(value)
+            passes = bound(value, facts.reading)
         except DateValueError as exc:
             problems.append(f"{subject} mil:{prop}: {exc}; the row never passes an asOf test")
             continue
@@ -534,14 +539,14 @@ def _date_rows(
     return rows
 
 
-def _from(lit: ox.Literal) -> IntervalSet:
+def _from(lit: ox.Literal, reading: Reading = POSSIBLE) -> IntervalSet:
     """Days ``d`` with ``lit <= d`` (a start date)."""
-    return IntervalSet.of(start_of(lit), POS_INF)
+    return IntervalSet.of(start_of(lit, reading), POS_INF)
 
 
-def _before(lit: ox.Literal) -> IntervalSet:
+def _before(lit: ox.Literal, reading: Reading = POSSIBLE) -> IntervalSet:
     """Days ``d`` with ``d < lit`` (an exclusive end date)."""
-    return IntervalSet.of(NEG_INF, end_of(lit))
+    return IntervalSet.of(NEG_INF, end_of(lit, reading))
 
 
 def _detail(pairs: Iterable[tuple[str, ox.Triple | None]]) -> tuple[tuple[str, str | None], ...]:
