@@ -101,7 +101,8 @@ def explain(
     first, *others = builder.derivations(triple)
     answer = temporal.answer(snapshot, triple, when) if when else temporal.YES
     return Explanation(triple, when, first, builder.count, builder.truncated, builder.rules_used,
-                       alternatives=others, answer=answer)
+                       alternatives=others, answer=answer,
+                       more_derivations=builder.more_derivations)
 
 
 def holds(snapshot: Snapshot, s: Term | str, p: Term | str, o: Term | str,
@@ -160,6 +161,8 @@ class _Builder:
         self.max_nodes = max_nodes
         self.count = 0
         self.truncated = False
+        self.more_derivations = False
+        """More derivations exist than were listed (``MAX_DERIVATIONS``)."""
         self.seen: set[Any] = set()
         self.shapes = rule_shapes(snapshot)
         self.rules_used: dict[str, str] = {}
@@ -241,7 +244,7 @@ class _Builder:
             rows = []
             for i, solution in enumerate(solutions):
                 if i >= MAX_SOLUTIONS:
-                    self.truncated = True
+                    self.more_derivations = True
                     break
                 rows.append({v.value: solution[v] for v in solutions.variables
                              if solution[v] is not None})
@@ -254,7 +257,7 @@ class _Builder:
             if premises in out:
                 continue
             if len(out) >= MAX_DERIVATIONS:
-                self.truncated = True
+                self.more_derivations = True
                 break
             values = [v for k, v in binding.items()
                       if k not in subs and k != "asOf" and v not in (t.subject, t.object)]

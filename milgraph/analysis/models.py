@@ -606,6 +606,8 @@ class ExplanationModel(TypedDict):
     derivations: Annotated[list[ExplanationNodeModel], Field(
         description="every derivation of the triple, curated ones first (the first is "
         "'explanation'); premises met in an earlier derivation say 'explained above'")]
+    moreDerivations: Annotated[bool, Field(
+        description="more derivations exist than the 12 listed")]
 
 
 @dataclass
@@ -621,6 +623,8 @@ class Explanation:
     """Derivations after the first (``root``), in the same order: curated ones first."""
     answer: str = "yes"
     """``yes``, or ``unknown`` as of a day a partial date leaves in doubt."""
+    more_derivations: bool = False
+    """More derivations exist than are listed."""
 
     @property
     def derivations(self) -> list[Node]:
@@ -637,6 +641,7 @@ class Explanation:
             "rules": self.rules,
             "explanation": self.root.to_json(),
             "derivations": [d.to_json() for d in self.derivations],
+            "moreDerivations": self.more_derivations,
         }
 
     def to_text(self) -> str:
@@ -657,6 +662,9 @@ class Explanation:
         if self.rules:
             lines.append("")
             lines += [f"rule {name}: {doc}" for name, doc in sorted(self.rules.items())]
+        if self.more_derivations:
+            lines.append("")
+            lines.append(f"(more derivations exist; the first {len(every)} are listed)")
         if self.truncated:
             lines.append("")
             lines.append(f"(tree cut at depth {MAX_DEPTH} or {MAX_NODES} nodes: 'truncated')")

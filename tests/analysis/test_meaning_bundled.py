@@ -106,5 +106,13 @@ def test_timeline_after_2010_names_mme_and_jme(client: TestClient) -> None:
     assert {"mme-v7", "jme-v3"} <= datasets
     assert "atop-5.1" not in datasets  # ATOP covers 2015
     assert "Multinational Military Exercises" in r.headers["warning"]
+    # 1995 lies inside every window but FMTR's (US FY 1999 onwards): only it is named
     inside = timeline(bundled(), "USA", "1995", "1995")
-    assert inside.coverage == []
+    assert [n.window.dataset.rsplit("/", 1)[1] for n in inside.coverage] == ["sfm-fmtr"]
+
+
+def test_many_derivations_are_capped_and_said_so() -> None:
+    result = explain(bundled(), "id:nation/SWE", "mil:exercisedWith", "id:nation/CAN")
+    assert result is not None and not result.truncated
+    assert len(result.derivations) == 12 and result.more_derivations
+    assert result.to_json()["moreDerivations"] is True
