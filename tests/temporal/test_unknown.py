@@ -83,3 +83,18 @@ def test_cli_holds(cli) -> None:
     result = cli("holds", *FRA_MEMBER, "--as-of", "1963-01-01", "--store", store,
                  "--format", "json")
     assert json.loads(result.stdout)["answer"] == "yes"
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    ("1996-12-31", "no"),          # signed, not yet in force
+    ("1997-01-01", "unknown"),     # in force from some day of 1997
+    ("1997-12-31", "unknown"),
+    ("1998-01-01", "yes"),
+    ("2020-01-01", "yes"),
+])
+def test_year_only_entry_into_force_gives_party_to_from_that_year(day: str,
+                                                                  expected: str) -> None:
+    from tests.support.analysis import world_year_only
+
+    party = ("id:nation/JPN", "mil:partyTo", "id:agreement/fixture-year-only")
+    assert holds(world_year_only(), *party, day).answer == expected
