@@ -64,7 +64,7 @@ class Rule:
     predicates: frozenset[str] | None = field(default=None, repr=False)
     #: Patterns every solution matches (the premises of each conclusion, for explanations).
     required: tuple[Pattern, ...] = field(default=(), repr=False)
-    #: Patterns of OPTIONAL parts: premises when they matched.
+    #: Patterns of OPTIONAL parts and UNION branches: premises when they matched.
     optional: tuple[Pattern, ...] = field(default=(), repr=False)
     #: Patterns under FILTER NOT EXISTS: conditions, never premises.
     negated: tuple[Pattern, ...] = field(default=(), repr=False)
@@ -266,7 +266,8 @@ def _positive_patterns(root: object) -> tuple[Pattern, ...]:
 
 def _walk(node: object, mode: str, out: dict[str, list[Pattern]]) -> None:
     """Every triple pattern under ``node``, by how a solution relates to it: ``required``,
-    ``optional`` (inside OPTIONAL) or ``negated`` (inside FILTER NOT EXISTS)."""
+    ``optional`` (inside OPTIONAL or a UNION branch) or ``negated`` (inside FILTER NOT
+    EXISTS)."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
     if isinstance(node, CompValue):
@@ -283,6 +284,11 @@ def _walk(node: object, mode: str, out: dict[str, list[Pattern]]) -> None:
             _walk(node["p1"], mode, out)
             _walk(node["p2"], "optional" if mode == "required" else mode, out)
             _walk(node.get("expr"), mode, out)
+            return
+        if name == "Union":  # a solution matches one branch: its patterns, when matched
+            branch = "optional" if mode == "required" else mode
+            _walk(node["p1"], branch, out)
+            _walk(node["p2"], branch, out)
             return
         if name == "Builtin_NOTEXISTS":
             _walk(node["graph"], "negated", out)

@@ -15,6 +15,12 @@ Where derivations come from:
   (``asof-static-provenance.sqlite``), whose premises hold whatever the date.
 
 
+A conclusion of a SPARQL rule may have several derivations (the USA and Germany are allied
+through the curated NATO record and through ATOP's record of the North Atlantic Treaty): all
+of them are listed (up to ``MAX_DERIVATIONS``), found by running the rule's body with the
+conclusion bound; those matching a curated record (one that cites a public document) come
+first, then those whose records come from research datasets.
+
 A triple met again in the tree is not expanded twice ("explained above"); cycles cannot occur
 in recorded derivations but are guarded against; depth and size are limited and a cut is
 marked ``truncated``.
@@ -29,7 +35,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from milgraph import paths, temporal
-from milgraph.analysis.models import MAX_DEPTH, MAX_NODES, Assertion, Explanation, Node, PeriodModel
+from milgraph.analysis.models import (
+    MAX_DEPTH,
+    MAX_NODES,
+    Assertion,
+    Explanation,
+    Holds,
+    Node,
+    PeriodModel,
+)
 from milgraph.errors import QueryError
 from milgraph.namespaces import (
     ASOF_GRAPH_PREFIX,
@@ -37,7 +51,9 @@ from milgraph.namespaces import (
     DCTERMS_SOURCE,
     GRAPH_IRI,
     INFERRED_GRAPH,
+    MIL_IRI,
     PROV_DERIVED,
+    RDF_TYPE,
     XSD,
 )
 from milgraph.reasoning.provenance import ProvenanceStore
@@ -47,6 +63,13 @@ from milgraph.store.snapshot import Snapshot
 from milgraph.temporal.closure import ASSERTED, SWEPT
 from milgraph.temporal.dates import DateValueError, day, is_partial, iso, period
 from milgraph.terms import Term, parse_term
+
+#: At most this many derivations of the triple asked about are listed, and at most
+#: ``MAX_SOLUTIONS`` matches of the rule are read to find them.
+MAX_DERIVATIONS = 12
+MAX_SOLUTIONS = 2_000
+CURATED, DATASET = "curated", "dataset"
+_RESEARCH_DATASET = ox.NamedNode(MIL_IRI + "ResearchDataset")
 
 # --------------------------------------------------------------------------- explain
 
@@ -75,8 +98,29 @@ def explain(
     if not _holds(snapshot, triple, graphs):
         return None
     builder = _Builder(snapshot, when, max_depth, max_nodes)
-    root = builder.node(triple, 0, frozenset())
-    return Explanation(triple, when, root, builder.count, builder.truncated, builder.rules_used)
+    first, *others = builder.derivations(triple)
+    answer = temporal.answer(snapshot, triple, when) if when else temporal.YES
+    return Explanation(triple, when, first, builder.count, builder.truncated, builder.rules_used,
+                       alternatives=others, answer=answer,
+                       more_derivations=builder.more_derivations)
+
+
+def holds(snapshot: Snapshot, s: Term | str, p: Term | str, o: Term | str,
+          as_of: str | date) -> Holds:
+    """Does ``(s, p, o)`` hold as of a day: yes, no, or unknown where a record behind it is
+    dated only to a year or month and the day lies in that period (docs/analysts.md)."""
+    subject = s if not isinstance(s, str) else parse_term(s, "s", literal=False)
+    predicate = p if not isinstance(p, str) else parse_term(p, "p", literal=False)
+    obj = o if not isinstance(o, str) else parse_term(o, "o")
+    if isinstance(subject, ox.Literal):
+        raise QueryError(f"s: {s!r} is a literal; a subject is an IRI or a blank node")
+    if not isinstance(predicate, ox.NamedNode):
+        raise QueryError(f"p: {p!r} is not an IRI; a predicate is an IRI")
+    triple = ox.Triple(subject, predicate, obj)
+    when = temporal.parse_as_of(as_of)
+    answer = temporal.answer(snapshot, triple, when)
+    doubt = temporal.store_of(snapshot).unknown(triple) if answer != temporal.NO else None
+    return Holds(triple, when, answer, doubt.describe() if doubt else [])
 
 
 def _holds(snapshot: Snapshot, t: ox.Triple, graphs: list[str] | None) -> bool:
@@ -117,6 +161,8 @@ class _Builder:
         self.max_nodes = max_nodes
         self.count = 0
         self.truncated = False
+        self.more_derivations = False
+        """More derivations exist than were listed (``MAX_DERIVATIONS``)."""
         self.seen: set[Any] = set()
         self.shapes = rule_shapes(snapshot)
         self.rules_used: dict[str, str] = {}
@@ -148,6 +194,110 @@ class _Builder:
         inner = path | {t}
         node.premises = [self.node(p, depth + 1, inner) for p in premises]
         return node
+
+    def derivations(self, t: ox.Triple) -> list[Node]:
+        """Every derivation of ``t``, curated first; the recorded one alone where the rule's
+        matches cannot be listed (an OWL 2 RL rule, an asserted triple)."""
+        if self._assertions(t):
+            return [self.node(t, 0, frozenset())]
+        rule, recorded, dates, piece = self._derivation(t)
+        if rule is None or rule not in self.shapes:
+            return [self.node(t, 0, frozenset())]
+        found = self._all_bindings(rule, t)
+        if not found:
+            return [self.node(t, 0, frozenset())]
+        shape = self.shapes[rule]
+        self.rules_used[rule] = f"{_where(shape)} — {shape.summary}"
+        self.seen.add(t)
+        recorded_set = set(recorded)
+        nodes = []
+        for origin, premises in found:
+            self.count += 1
+            own = _annotate_partial(self._dates_from_premises(shape, premises))
+            if self.when is not None and shape.uses_as_of:
+                own["asOf"] = self.when.isoformat()
+            node = Node(t, rule=rule, dates=own or dates, origin=origin,
+                        period=piece if set(premises) == recorded_set else None)
+            node.premises = [self.node(p, 1, frozenset({t})) for p in premises]
+            nodes.append(node)
+        return nodes
+
+    def _all_bindings(
+        self, rule: str, t: ox.Triple
+    ) -> list[tuple[str | None, tuple[ox.Triple, ...]]]:
+        """(origin, premises) of each distinct match of the rule's body with the conclusion's
+        terms bound, in the view asked about; curated matches first."""
+        shape = self.shapes[rule]
+        head = next((h for h in shape.template if h[1] == t.predicate), None)
+        if head is None or isinstance(head[0], ox.BlankNode) or isinstance(head[2], ox.BlankNode):
+            return []
+        subs: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+        for var, term in ((head[0], t.subject), (head[2], t.object)):
+            if isinstance(var, ox.Variable) and not isinstance(term, ox.Triple):
+                subs[var.value] = term
+        text = shape.select_query(self.when if shape.uses_as_of else None)
+        graphs = temporal.graphs_as_of(self.snapshot, self.when) if self.when else None
+        try:
+            solutions = self.snapshot.query(text, default_graph=graphs, substitutions=subs)
+            if not isinstance(solutions, ox.QuerySolutions):
+                return []
+            rows = []
+            for i, solution in enumerate(solutions):
+                if i >= MAX_SOLUTIONS:
+                    self.more_derivations = True
+                    break
+                rows.append({v.value: solution[v] for v in solutions.variables
+                             if solution[v] is not None})
+        except (SyntaxError, RuntimeError, OSError):
+            return []
+        out: dict[tuple[ox.Triple, ...], str | None] = {}
+        for binding in rows:
+            premises = tuple(p for p in self._instantiate(shape, binding)
+                             if _holds(self.snapshot, p, graphs))
+            if premises in out:
+                continue
+            if len(out) >= MAX_DERIVATIONS:
+                self.more_derivations = True
+                break
+            values = [v for k, v in binding.items()
+                      if k not in subs and k != "asOf" and v not in (t.subject, t.object)]
+            out[premises] = self._origin(values)
+        ordered = sorted(out.items(), key=lambda kv: kv[1] != CURATED)  # stable: curated first
+        return [(origin, premises) for premises, origin in ordered]
+
+    @staticmethod
+    def _instantiate(shape: Rule, binding: dict[str, Any]) -> list[ox.Triple]:
+        premises: list[ox.Triple] = []
+        for pattern in (*shape.required, *shape.optional):
+            terms: list[Any] = [
+                binding.get(x.value) if isinstance(x, ox.Variable)
+                else None if isinstance(x, ox.BlankNode) else x
+                for x in pattern
+            ]  # fmt: skip
+            if all(x is not None for x in terms):
+                try:
+                    premises.append(ox.Triple(terms[0], terms[1], terms[2]))
+                except TypeError:
+                    continue
+        return list(dict.fromkeys(premises))
+
+    def _origin(self, values: list[Any]) -> str | None:
+        """``curated`` if a record among the values cites a public document, ``dataset`` if
+        the records cite research datasets only, None if none cites anything."""
+        snapshot, asserted = self.snapshot, ox.NamedNode(ASSERTED_GRAPH)
+        kinds: set[str] = set()
+        for value in values:
+            if not isinstance(value, ox.NamedNode | ox.BlankNode):
+                continue
+            for q in snapshot.quads(value, ox.NamedNode(DCTERMS_SOURCE), None, asserted):
+                if isinstance(q.object, ox.Literal):
+                    continue
+                research = snapshot.contains(q.object, ox.NamedNode(RDF_TYPE),
+                                             _RESEARCH_DATASET, asserted)
+                kinds.add(DATASET if research else CURATED)
+        if CURATED in kinds:
+            return CURATED
+        return DATASET if kinds else None
 
     # -- where a triple comes from
 

@@ -411,10 +411,22 @@ class Event:
         }
 
 
+class CoverageModel(TypedDict):
+    dataset: Annotated[str, Field(description="IRI of the research dataset")]
+    label: str
+    coverage: Annotated[list[PeriodModel], Field(description="its time window (until exclusive)")]
+    outside: Annotated[list[PeriodModel], Field(
+        description="the part of the window asked about that it does not cover")]
+    message: str
+
+
 class TimelineModel(TypedDict):
     nation: NationModel
     events: list[EventModel]
     undated: list[EventModel]
+    coverage: Annotated[list[CoverageModel], Field(
+        description="datasets whose coverage misses part of the window asked about "
+        "(from/to): there the answer holds curated records only")]
 
 
 @dataclass
@@ -422,12 +434,15 @@ class Timeline:
     nation: Nation
     events: list[Event]
     undated: list[Event]
+    coverage: list[Any] = field(default_factory=list)
+    """``coverage.CoverageNote`` per dataset that does not cover the whole window asked."""
 
     def to_json(self) -> TimelineModel:
         return {
             "nation": self.nation.to_json(),
             "events": [e.to_json() for e in self.events],
             "undated": [e.to_json() for e in self.undated],
+            "coverage": [n.to_json() for n in self.coverage],
         }
 
     def to_text(self) -> str:
@@ -492,6 +507,9 @@ class ExplanationNodeModel(TypedDict):
     period: Annotated[list[PeriodModel] | None, Field(
         description="as of a day: the period on which this derivation holds")]
     note: Annotated[str | None, Field(description="explained above, truncated, cycle, …")]
+    origin: Annotated[str | None, Field(
+        description="for each of a triple's derivations: 'curated' when a record it matched "
+        "cites a public document, 'dataset' when its records come from research datasets")]
     premises: list[ExplanationNodeModel]
 
 
@@ -508,6 +526,8 @@ class Node:
     """For a time-dependent triple: the period on which this derivation holds."""
     note: str | None = None
     """``explained above``, ``truncated``, ``cycle`` or ``no derivation recorded``."""
+    origin: str | None = None
+    """For the derivations of the triple asked about: ``curated`` or ``dataset``."""
 
     @property
     def rule_kind(self) -> str:
@@ -529,18 +549,65 @@ class Node:
             "dates": self.dates or None,
             "period": self.period,
             "note": self.note,
+            "origin": self.origin,
             "premises": [p.to_json() for p in self.premises],
         }
+
+
+class HoldsModel(TypedDict):
+    triple: TripleModel
+    asOf: str
+    answer: Annotated[str, Field(description="yes, no, or unknown (a partial date of a record "
+                                             "behind the triple leaves that day in doubt)")]
+    unknown: Annotated[list[PeriodModel], Field(
+        description="the periods in which the answer is unknown (until exclusive)")]
+    note: str
+
+
+@dataclass
+class Holds:
+    """Whether a triple holds as of a day: yes, no or unknown (partial dates)."""
+
+    triple: ox.Triple
+    as_of: date
+    answer: str
+    unknown: list[PeriodModel] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        day = self.as_of.isoformat()
+        if self.answer == "yes":
+            return f"holds as of {day}"
+        if self.answer == "no":
+            return f"does not hold as of {day}"
+        spans = ", ".join(f"{p['from']} to the day before {p['until']}" for p in self.unknown)
+        return (f"unknown as of {day}: a record behind it is dated only to a year or month, "
+                f"and {day} lies in that period (unknown from {spans})")
+
+    def to_json(self) -> HoldsModel:
+        return {"triple": triple_json(self.triple), "asOf": self.as_of.isoformat(),
+                "answer": self.answer, "unknown": self.unknown, "note": self.note}
+
+    def to_text(self) -> str:
+        return f"{short(self.triple)}: {self.answer} ({self.note})"
 
 
 class ExplanationModel(TypedDict):
     triple: TripleModel
     holds: bool
+    answer: Annotated[str, Field(description="yes; as of a day, unknown when a partial date "
+                                             "of a record behind it leaves that day in doubt")]
     asOf: str | None
     truncated: bool
     nodes: int
     rules: Annotated[dict[str, str], Field(description="SPARQL rules used: file and summary")]
-    explanation: ExplanationNodeModel
+    explanation: Annotated[ExplanationNodeModel, Field(
+        description="the first derivation (a curated one where there is one)")]
+    derivations: Annotated[list[ExplanationNodeModel], Field(
+        description="every derivation of the triple, curated ones first (the first is "
+        "'explanation'); premises met in an earlier derivation say 'explained above'")]
+    moreDerivations: Annotated[bool, Field(
+        description="more derivations exist than the 12 listed")]
 
 
 @dataclass
@@ -552,25 +619,52 @@ class Explanation:
     truncated: bool
     rules: dict[str, str] = field(default_factory=dict)
     """SPARQL rules used: name -> file and summary."""
+    alternatives: list[Node] = field(default_factory=list)
+    """Derivations after the first (``root``), in the same order: curated ones first."""
+    answer: str = "yes"
+    """``yes``, or ``unknown`` as of a day a partial date leaves in doubt."""
+    more_derivations: bool = False
+    """More derivations exist than are listed."""
+
+    @property
+    def derivations(self) -> list[Node]:
+        return [self.root, *self.alternatives]
 
     def to_json(self) -> ExplanationModel:
         return {
             "triple": triple_json(self.triple),
             "holds": True,
+            "answer": self.answer,
             "asOf": self.as_of.isoformat() if self.as_of else None,
             "truncated": self.truncated,
             "nodes": self.nodes,
             "rules": self.rules,
             "explanation": self.root.to_json(),
+            "derivations": [d.to_json() for d in self.derivations],
+            "moreDerivations": self.more_derivations,
         }
 
     def to_text(self) -> str:
         view = f"as of {self.as_of.isoformat()}" if self.as_of else "in the current view"
-        lines = [f"{short(self.triple)} holds {view}.", ""]
-        _node_lines(self.root, "", lines)
+        head = f"{short(self.triple)} holds {view}."
+        if self.answer == "unknown":
+            head = (f"{short(self.triple)} holds {view} only by the partial-date rule: "
+                    "unknown (a record behind it is dated only to a year or month).")
+        lines = [head, ""]
+        every = self.derivations
+        for i, node in enumerate(every, 1):
+            if len(every) > 1:
+                origin = f" ({node.origin})" if node.origin else ""
+                lines.append(f"Derivation {i} of {len(every)}{origin}:")
+            _node_lines(node, "", lines)
+            if len(every) > 1 and i < len(every):
+                lines.append("")
         if self.rules:
             lines.append("")
             lines += [f"rule {name}: {doc}" for name, doc in sorted(self.rules.items())]
+        if self.more_derivations:
+            lines.append("")
+            lines.append(f"(more derivations exist; the first {len(every)} are listed)")
         if self.truncated:
             lines.append("")
             lines.append(f"(tree cut at depth {MAX_DEPTH} or {MAX_NODES} nodes: 'truncated')")

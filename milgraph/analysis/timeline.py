@@ -8,6 +8,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from milgraph.analysis import coverage
 from milgraph.analysis.lookup import labels_of, resolve_nation, select_rows, short_class, value_of
 from milgraph.analysis.models import Event, Timeline
 from milgraph.analysis.periods import days_of, parse_bound, window_of
@@ -131,7 +132,8 @@ def timeline(
         dated.append((sort_day, _ORDER.get(kind, 9), event))
     dated.sort(key=lambda x: (x[0], x[1], x[2].label))
     undated.sort(key=lambda e: (e.kind, e.label))
-    return Timeline(nation, [e for _, _, e in dated], undated)
+    notes = coverage.notes(snapshot, coverage.TIMELINE, lo, hi)
+    return Timeline(nation, [e for _, _, e in dated], undated, notes)
 
 
 def _event_text(kind: str, related: str | None, role: Any) -> str:

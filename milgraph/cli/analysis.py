@@ -71,6 +71,25 @@ def register(app: typer.Typer) -> None:
         _emit(result, format)
 
     @app.command()
+    def holds(
+        s: Annotated[str, typer.Argument(help="Subject, e.g. id:nation/RWA or <https://…>.")],
+        p: Annotated[str, typer.Argument(help="Predicate, e.g. mil:memberOf.")],
+        o: Annotated[str, typer.Argument(help="Object: an IRI, prefixed name or literal.")],
+        as_of: Annotated[str, typer.Option("--as-of", help="The day, YYYY-MM-DD.")],
+        store: StoreOption = None,
+        format: FormatOption = TextOrJson.text,
+    ) -> None:
+        """Does a triple hold on a day: yes, no, or unknown (a partial date leaves it open)."""
+        from milgraph.analysis import holds as run
+        from milgraph.errors import MilgraphError
+
+        try:
+            result = run(open_store(store), s, p, o, as_of)
+        except MilgraphError as exc:
+            raise fail(exc) from None
+        _emit(result, format)
+
+    @app.command()
     def relations(
         a: Annotated[str, typer.Argument(help="Nation: ISO alpha-3, COW number or IRI.")],
         b: Annotated[str, typer.Argument(help="Nation: ISO alpha-3, COW number or IRI.")],
@@ -106,3 +125,5 @@ def register(app: typer.Typer) -> None:
         except MilgraphError as exc:
             raise fail(exc) from None
         _emit(result, format)
+        for note in result.coverage:
+            err.print(f"[yellow]coverage:[/] {note.message}", highlight=False)

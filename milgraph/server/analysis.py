@@ -24,8 +24,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from milgraph.analysis import explain, profile, timeline
-from milgraph.analysis.models import ExplanationModel, ProfileModel, TimelineModel
+from milgraph.analysis import coverage, explain, holds, profile, timeline
+from milgraph.analysis.models import ExplanationModel, HoldsModel, ProfileModel, TimelineModel
 from milgraph.errors import MilgraphError, TripleNotHeld
 from milgraph.server.memo import Memo
 from milgraph.server.problems import problem_for
@@ -108,6 +108,32 @@ def make_router(get_snapshot: SnapshotGetter) -> APIRouter:
         return _cached(request, snapshot, _json(result.to_json()), "application/json")
 
     @router.get(
+        "/api/holds",
+        response_model=HoldsModel,
+        responses=_PROBLEMS,
+        summary="Does a triple hold on a day: yes, no or unknown",
+        description=(
+            "The point-in-time answer for one triple. `unknown` when the triple is in the "
+            "view as of `asOf` only because a record behind it is dated to a year or month "
+            "(xsd:gYear, xsd:gYearMonth) read as 'in effect on any day of the period', and "
+            "`asOf` lies inside that period (docs/analysts.md, partial dates)."
+        ),
+    )
+    def holds_endpoint(
+        request: Request,
+        s: str = Query(description="subject", examples=["id:nation/RWA"]),
+        p: str = Query(description="predicate", examples=["mil:memberOf"]),
+        o: str = Query(description="object", examples=["id:alliance/atop-3455"]),
+        asOf: str = Query(description="a day, YYYY-MM-DD"),
+    ) -> Any:
+        try:
+            snapshot = get_snapshot(request)
+            result = holds(snapshot, s, p, o, asOf)
+        except MilgraphError as exc:
+            return error_response(exc)
+        return _cached(request, snapshot, _json(result.to_json()), "application/json")
+
+    @router.get(
         "/api/relations/{a}/{b}",
         response_model=ProfileModel,
         responses=_PROBLEMS,
@@ -149,11 +175,18 @@ def make_router(get_snapshot: SnapshotGetter) -> APIRouter:
             snapshot = get_snapshot(request)
             key = (snapshot.key, "timeline", code.upper(), from_, to)
             body = memo.get(key)
-            if body is None:
-                body = _json(timeline(snapshot, code, from_, to).to_json())
+            warning = memo.get((*key, "warning"))
+            if body is None or warning is None:
+                result = timeline(snapshot, code, from_, to)
+                body = _json(result.to_json())
+                warning = (coverage.warning_header(result.coverage) or "").encode()
                 memo.put(key, body)
+                memo.put((*key, "warning"), warning)
         except MilgraphError as exc:
             return error_response(exc)
-        return _cached(request, snapshot, body, "application/json")
+        response = _cached(request, snapshot, body, "application/json")
+        if warning:
+            response.headers["Warning"] = warning.decode()
+        return response
 
     return router

@@ -386,7 +386,13 @@ def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
             fmt=fmt, endpoint=endpoint, timeout=request_timeout(state, given.get("timeout")),
             if_none_match=request.headers.get("if-none-match"),
         )  # fmt: skip
-        return as_response(reply, state, endpoint)
+        response = as_response(reply, state, endpoint)
+        first, after = nq.window(given)
+        if nq.coverage and reply.status == 200 and (first is not None or after is not None):
+            warning = await asyncio.to_thread(_coverage_warning, state, nq.coverage, first, after)
+            if warning:
+                response.headers["Warning"] = warning
+        return response
 
     run_named.__name__ = f"query_{nq.name.replace('-', '_')}"
     app.add_api_route(
@@ -407,6 +413,19 @@ def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
             "x-milgraph-tags": nq.tags,
         },
     )  # fmt: skip
+
+
+def _coverage_warning(state: ServerState, kinds: list[str], first: int | None,
+                      after: int | None) -> str | None:
+    """The ``Warning`` of a named query's answer whose window reaches outside coverage."""
+    from milgraph.analysis import coverage
+    from milgraph.errors import MilgraphError
+
+    try:
+        snapshot = state.opened_snapshot()
+    except MilgraphError:
+        return None
+    return coverage.warning_header(coverage.notes(snapshot, kinds, first, after))
 
 
 async def _void_turtle(state: ServerState, request: Request, served: Served) -> str:

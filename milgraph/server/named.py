@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from milgraph.errors import Location, QueryError
-from milgraph.namespaces import ID_IRI, XSD
+from milgraph.namespaces import ID_IRI, MIL_IRI, XSD
 from milgraph.server.options import OptionError, TermSpec, check_iri
 from milgraph.sparql import read_header
 
@@ -51,7 +51,7 @@ SAMPLES = {
 #: Query-string names a named query may not use for its own parameters.
 RESERVED = {"format", "inference", "timeout", "asOf"}
 
-_KEYS = ("summary", "description", "param", "tags")
+_KEYS = ("summary", "description", "param", "tags", "coverage")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\S+)"
     r"(?:\s+(?P<req>required|optional|default=\S+))?"
@@ -78,6 +78,33 @@ class NamedQuery:
     description: str = ""
     params: list[Param] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    #: Class IRIs of the records the answer is about (``# coverage: mil:MilitaryExercise``):
+    #: an answer whose date parameters reach outside the coverage of the datasets holding
+    #: such records carries a ``Warning`` (milgraph.analysis.coverage).
+    coverage: list[str] = field(default_factory=list)
+
+    def window(self, given: Mapping[str, str]) -> tuple[int | None, int | None]:
+        """Days ``[first, after)`` the *given* date and year parameters ask about: ``from``/
+        ``since`` open a window until today, ``to``/``until`` close it, any other date or year
+        is itself the window (None: that end not asked)."""
+        first: int | None = None
+        after: int | None = None
+        for p in self.params:
+            raw = (given.get(p.name) or "").strip()
+            if not raw or p.type not in ("xsd:date", "xsd:gYear"):
+                continue
+            try:
+                lo, hi = _days(raw, p.type)
+            except ValueError:
+                continue
+            if p.name in ("from", "since", "start"):
+                first = lo if first is None else min(first, lo)
+            elif p.name in ("to", "until", "end"):
+                after = hi if after is None else max(after, hi)
+            else:
+                first = lo if first is None else min(first, lo)
+                after = hi if after is None else max(after, hi)
+        return first, after
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
@@ -174,7 +201,17 @@ def parse_named_query(path: Path) -> NamedQuery:
         description=fields.get("description", ""),
         params=params,
         tags=[t.strip() for t in fields.get("tags", "").split(",") if t.strip()],
+        coverage=[MIL_IRI + c.strip()[4:] if c.strip().startswith("mil:") else c.strip()
+                  for c in fields.get("coverage", "").split(",") if c.strip()],
     )
+
+
+def _days(raw: str, type_: str) -> tuple[int, int]:
+    if type_ == "xsd:gYear":
+        year = int(raw)
+        return dt.date(year, 1, 1).toordinal(), dt.date(year + 1, 1, 1).toordinal()
+    d = dt.date.fromisoformat(raw)
+    return d.toordinal(), d.toordinal() + 1
 
 
 def _parse_param(value: str, path: Path, lineno: int) -> Param:

@@ -377,6 +377,8 @@ def with_lines(
             visit(p)
 
     visit(explanation["explanation"])
+    for derivation in explanation.get("derivations") or ():  # every derivation, curated first
+        visit(derivation)
     return explanation
 
 

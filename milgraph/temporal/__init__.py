@@ -15,13 +15,28 @@ log2(epochs) segment graphs. See docs/analysts.md.
 from milgraph.namespaces import STATIC_GRAPH
 from milgraph.temporal.build import VERSION, TemporalBuild, prepare
 from milgraph.temporal.dates import IntervalSet
-from milgraph.temporal.views import boundaries, days, graphs_as_of, parse_as_of, query, store_of
+from milgraph.temporal.views import (
+    NO,
+    UNKNOWN,
+    YES,
+    answer,
+    boundaries,
+    days,
+    graphs_as_of,
+    parse_as_of,
+    query,
+    store_of,
+)
 
 __all__ = [
+    "NO",
     "STATIC_GRAPH",
+    "UNKNOWN",
     "VERSION",
+    "YES",
     "IntervalSet",
     "TemporalBuild",
+    "answer",
     "boundaries",
     "days",
     "graphs_as_of",

@@ -23,10 +23,14 @@ from milgraph.store import layout
 from milgraph.temporal import store as temporal_store
 from milgraph.temporal.closure import RDF_TYPE, Closure, TemporalFacts, mil
 from milgraph.temporal.dates import (
+    CERTAIN,
+    EMPTY,
     NEG_INF,
     POS_INF,
+    POSSIBLE,
     DateValueError,
     IntervalSet,
+    Reading,
     end_of,
     is_partial,
     iso,
@@ -41,7 +45,7 @@ from milgraph.temporal.segments import (
 )
 
 #: Bumped whenever the layout or the semantics of the views change (part of the snapshot key).
-VERSION = "2"
+VERSION = "3"
 STATIC_PROVENANCE = layout.STATIC_PROVENANCE
 
 TIME_BOUND = mil("TimeBoundRelation")
@@ -66,6 +70,9 @@ class TemporalBuild:
     records: dict[object, RecordDays]
     timings: dict[str, float] = field(default_factory=dict)
     shapes: list[Rule] = field(default_factory=list)
+    #: Days on which a triple holds only under the "possible" reading of partial dates (its
+    #: views' reading) and not under the certain one: there the answer is "unknown".
+    unknown: dict[ox.Triple, IntervalSet] = field(default_factory=dict)
 
     def quads(self) -> Iterator[ox.Quad]:
         static_g = ox.NamedNode(STATIC_GRAPH)
@@ -85,7 +92,8 @@ class TemporalBuild:
         from milgraph import reasoning
 
         temporal_store.write(
-            directory / temporal_store.FILENAME, self.facts.intervals, self.facts.firings
+            directory / temporal_store.FILENAME, self.facts.intervals, self.facts.firings,
+            self.unknown,
         )
         reasoning.write_provenance(directory / STATIC_PROVENANCE, self.static_result)
 
@@ -115,6 +123,7 @@ class TemporalBuild:
                 "records": len(self.records),
                 "records_with_partial_dates": sum(d.partial for d in self.records.values()),
                 "records_without_days": len(undated),
+                "triples_with_unknown_days": len(self.unknown),
                 "static_triples": len(self.static),
                 "time_dependent_triples": len(self.facts.intervals),
                 "epochs": n,
@@ -175,7 +184,9 @@ _DATE_PROPS = (
 )
 
 
-def record_days(closure: Sequence[ox.Triple]) -> dict[object, RecordDays]:
+def record_days(
+    closure: Sequence[ox.Triple], reading: Reading = POSSIBLE
+) -> dict[object, RecordDays]:
     """Validity of every ``mil:TimeBoundRelation`` (after reasoning: subclasses included).
 
     A record holds from its earliest ``mil:startDate`` (for an ``mil:Adherence`` also its
@@ -183,6 +194,7 @@ def record_days(closure: Sequence[ox.Triple]) -> dict[object, RecordDays]:
     until its latest ``mil:endDate``; an adherence without an end date ends at the earliest of
     its withdrawal and its agreement's termination. No end date: ongoing. A record without any
     start date holds on no day of a point-in-time view (as the ``?asOf`` rules treat it).
+    Partial dates are read as ``reading`` says (``dates.Reading``).
     """
     index = _Index(closure, {mil(p) for p in (*_DATE_PROPS, "agreement")})
     out: dict[object, RecordDays] = {}
@@ -206,8 +218,8 @@ def record_days(closure: Sequence[ox.Triple]) -> dict[object, RecordDays]:
             end_pick = max
         partial = any(is_partial(v) for v in (*starts, *ends))
         try:
-            lo = min(start_of(v) for v in starts) if starts else None
-            hi = end_pick(end_of(v) for v in ends) if ends else POS_INF
+            lo = min(start_of(v, reading) for v in starts) if starts else None
+            hi = end_pick(end_of(v, reading) for v in ends) if ends else POS_INF
         except DateValueError as exc:
             out[node] = RecordDays(IntervalSet(), partial, str(exc))
             continue
@@ -226,11 +238,11 @@ def record_days(closure: Sequence[ox.Triple]) -> dict[object, RecordDays]:
 
 
 def split(
-    asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple]
+    asserted: Sequence[ox.Triple], inferred: Sequence[ox.Triple], reading: Reading = POSSIBLE
 ) -> tuple[list[ox.Triple], dict[ox.Triple, IntervalSet], dict[object, RecordDays]]:
     """Asserted triples that mention no time-bounded record; those that do, each with the
     days its record(s) hold; and the records' validity."""
-    records = record_days([*asserted, *inferred])
+    records = record_days([*asserted, *inferred], reading)
     seeds: dict[ox.Triple, IntervalSet] = {}
     static_asserted: list[ox.Triple] = []
     for t in asserted:
@@ -274,6 +286,19 @@ def prepare(
     facts = Closure(static, shapes).run({t: d for t, d in seeds.items() if d})
     timings["intervals"] = round(time.perf_counter() - clock, 3)
 
+    unknown: dict[ox.Triple, IntervalSet] = {}
+    if any(r.partial for r in records.values()):  # else both readings agree
+        clock = time.perf_counter()
+        _, certain_seeds, _ = split(asserted, inferred, CERTAIN)
+        certain = Closure(static, shapes, reading=CERTAIN).run(
+            {t: d for t, d in certain_seeds.items() if d}
+        )
+        for t, days in facts.intervals.items():
+            doubt = days - certain.intervals.get(t, EMPTY)
+            if doubt:
+                unknown[t] = doubt
+        timings["intervals_certain"] = round(time.perf_counter() - clock, 3)
+
     bounds: set[int] = set()
     for days in facts.intervals.values():
         for lo, hi in days:
@@ -289,4 +314,5 @@ def prepare(
         records=records,
         timings=timings,
         shapes=shapes,
+        unknown=unknown,
     )

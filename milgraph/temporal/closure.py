@@ -16,7 +16,8 @@ distinct dates), so intervals are propagated instead:
   ``prp-inv1/2``, ``prp-symp``, ``prp-trp``, ``cax-sco``, ``cax-eqc1/2``) carry the intersection
   of their premises' day sets to the conclusion. The axioms are read from ``S``, never
   hard-coded, so ontology changes are picked up.
-* The SPARQL rules whose text is known (``memberOf``, ``partyTo``, ``alliedWith``) are
+* The SPARQL rules whose text is known (``memberOf``, ``partyTo``, ``alliedWith`` and its
+  siblings ``consultationPartnerOf``, ``nonAggressionPartnerOf``, ``neutralityPartnerOf``) are
   evaluated in interval algebra that mirrors their SPARQL exactly (OPTIONAL rows, FILTER NOT
   EXISTS, the ``?asOf`` comparisons), with partial dates read by the documented rule.
 * Any other rule that reads time-dependent triples or ``?asOf`` (a new or edited rule) is
@@ -46,9 +47,11 @@ from milgraph.temporal.dates import (
     EMPTY,
     NEG_INF,
     POS_INF,
+    POSSIBLE,
     XSD_DATE,
     DateValueError,
     IntervalSet,
+    Reading,
     end_of,
     iso,
     period,
@@ -112,7 +115,9 @@ class TemporalFacts:
 class Facts:
     """``S`` (always true) plus time-dependent triples with day sets, indexed for joins."""
 
-    def __init__(self, static: Collection[ox.Triple]) -> None:
+    def __init__(self, static: Collection[ox.Triple], reading: Reading = POSSIBLE) -> None:
+        self.reading = reading
+        """How the temporal rules read partial dates (``dates.Reading``)."""
         self.static = static if isinstance(static, set | frozenset) else set(static)
         self.static_by_p: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
         for t in self.static:
@@ -289,8 +294,9 @@ class Closure:
         static: Collection[ox.Triple],
         shapes: Sequence[Rule],
         algebras: dict[str, tuple[str, RuleAlgebra]] | None = None,
+        reading: Reading = POSSIBLE,
     ) -> None:
-        self.facts = Facts(static)
+        self.facts = Facts(static, reading)
         self.axioms = Axioms(self.facts)
         self.shapes = list(shapes)
         self.algebras = ALGEBRAS if algebras is None else algebras
@@ -495,19 +501,19 @@ ROLE_MEMBER = mil("RoleMember")
 @overload
 def _date_rows(
     facts: Facts, problems: list[str], subject: AnyTerm, prop: str,
-    bound: Callable[[ox.Literal], IntervalSet], *, optional: Literal[False],
+    bound: Callable[[ox.Literal, Reading], IntervalSet], *, optional: Literal[False],
 ) -> list[tuple[ox.Triple, IntervalSet]]: ...
 @overload
 def _date_rows(
     facts: Facts, problems: list[str], subject: AnyTerm, prop: str,
-    bound: Callable[[ox.Literal], IntervalSet], *, optional: bool,
+    bound: Callable[[ox.Literal, Reading], IntervalSet], *, optional: bool,
 ) -> list[tuple[ox.Triple | None, IntervalSet]]: ...
 def _date_rows(
     facts: Facts,
     problems: list[str],
     subject: AnyTerm,
     prop: str,
-    bound: Callable[[ox.Literal], IntervalSet],
+    bound: Callable[[ox.Literal, Reading], IntervalSet],
     *,
     optional: bool,
 ) -> list[tuple[ox.Triple | None, IntervalSet]] | list[tuple[ox.Triple, IntervalSet]]:
@@ -523,7 +529,7 @@ def _date_rows(
         if not isinstance(value, ox.Literal):
             continue
         try:
-            passes = bound(value)
+            passes = bound(value, facts.reading)
         except DateValueError as exc:
             problems.append(f"{subject} mil:{prop}: {exc}; the row never passes an asOf test")
             continue
@@ -533,14 +539,14 @@ def _date_rows(
     return rows
 
 
-def _from(lit: ox.Literal) -> IntervalSet:
+def _from(lit: ox.Literal, reading: Reading = POSSIBLE) -> IntervalSet:
     """Days ``d`` with ``lit <= d`` (a start date)."""
-    return IntervalSet.of(start_of(lit), POS_INF)
+    return IntervalSet.of(start_of(lit, reading), POS_INF)
 
 
-def _before(lit: ox.Literal) -> IntervalSet:
+def _before(lit: ox.Literal, reading: Reading = POSSIBLE) -> IntervalSet:
     """Days ``d`` with ``d < lit`` (an exclusive end date)."""
-    return IntervalSet.of(NEG_INF, end_of(lit))
+    return IntervalSet.of(NEG_INF, end_of(lit, reading))
 
 
 def _detail(pairs: Iterable[tuple[str, ox.Triple | None]]) -> tuple[tuple[str, str | None], ...]:
@@ -640,40 +646,91 @@ def party_to(facts: Facts, problems: list[str]) -> Iterator[tuple[ox.Triple, Int
                                 yield head, days, Firing("partyTo", premises, detail)
 
 
-def allied_with(
-    facts: Facts, problems: list[str]
-) -> Iterator[tuple[ox.Triple, IntervalSet, Firing]]:
-    """rule alliedWith: two distinct nations that are members of one alliance the same day."""
-    alliance_cls, nation_cls = mil("Alliance"), mil("Nation")
-    member_of_p, allied = mil("memberOf"), mil("alliedWith")
-    for t_alliance in facts.subjects(RDF_TYPE, alliance_cls):
-        t_x = ox.Triple(t_alliance, RDF_TYPE, alliance_cls)
-        d_x = facts.interval(t_x)
-        members = []
-        for a in facts.subjects(member_of_p, t_alliance):
-            t_am = ox.Triple(a, member_of_p, t_alliance)
-            t_an = ox.Triple(a, RDF_TYPE, nation_cls)
-            days = d_x & facts.interval(t_am) & facts.interval(t_an)
-            if days:
-                members.append((a, t_am, t_an, days))
-        for a, t_am, t_an, d_a in members:
-            for b, t_bm, t_bn, d_b in members:
-                if a == b:
-                    continue
-                days = d_a & d_b
+OBLIGATION_KINDS: dict[str, tuple[str, ...]] = {
+    # rule name (= derived predicate): the mil:obligation concepts its VALUES row lists
+    "alliedWith": ("ObligationDefence", "ObligationOffence"),
+    "consultationPartnerOf": ("ObligationConsultation",),
+    "nonAggressionPartnerOf": ("ObligationNonAggression",),
+    "neutralityPartnerOf": ("ObligationNeutrality",),
+}
+
+
+def _pact_partners(name: str) -> RuleAlgebra:
+    """rule alliedWith (and its consultation, non-aggression and neutrality siblings): two
+    distinct nations, members of one alliance the same day, one of whose membership records
+    in it states an obligation of the rule's kinds (or, on days when no membership record of
+    the alliance states any obligation, the alliance does)."""
+    kinds = tuple(mil(k) for k in OBLIGATION_KINDS[name])
+
+    def algebra(
+        facts: Facts, problems: list[str]
+    ) -> Iterator[tuple[ox.Triple, IntervalSet, Firing]]:
+        alliance_cls, nation_cls = mil("Alliance"), mil("Nation")
+        member_of_p, head_p = mil("memberOf"), mil(name)
+        member_p, org_p, obligation_p = mil("member"), mil("organization"), mil("obligation")
+        for alliance in facts.subjects(RDF_TYPE, alliance_cls):
+            t_x = ox.Triple(alliance, RDF_TYPE, alliance_cls)
+            d_x = facts.interval(t_x)
+            members = []
+            for a in facts.subjects(member_of_p, alliance):
+                t_am = ox.Triple(a, member_of_p, alliance)
+                t_an = ox.Triple(a, RDF_TYPE, nation_cls)
+                days = d_x & facts.interval(t_am) & facts.interval(t_an)
                 if days:
-                    yield (
-                        ox.Triple(a, allied, b),
-                        days,
-                        Firing("alliedWith", (t_x, t_am, t_an, t_bm, t_bn)),
-                    )
+                    members.append((a, t_am, t_an, days))
+            if len(members) < 2:
+                continue
+            # obligations stated by membership records: per member, (days, premises)
+            stated = EMPTY
+            bound: dict[AnyTerm, list[tuple[IntervalSet, tuple[ox.Triple, ...]]]] = (
+                defaultdict(list)
+            )
+            for m in facts.subjects(org_p, alliance):
+                t_mo = ox.Triple(m, org_p, alliance)
+                d_mo = facts.interval(t_mo)
+                for k in facts.objects(m, obligation_p):
+                    t_mk = ox.Triple(m, obligation_p, k)
+                    d_mk = d_mo & facts.interval(t_mk)
+                    stated = stated | d_mk
+                    if k not in kinds or not d_mk:
+                        continue
+                    for x in facts.objects(m, member_p):
+                        t_mx = ox.Triple(m, member_p, x)
+                        d = d_mk & facts.interval(t_mx)
+                        if d:
+                            bound[x].append((d, (t_mx, t_mo, t_mk)))
+            # the alliance's own obligations, on days no membership record states any
+            fallback: list[tuple[IntervalSet, tuple[ox.Triple, ...]]] = []
+            for k in kinds:
+                t_ak = ox.Triple(alliance, obligation_p, k)
+                d = facts.interval(t_ak) - stated
+                if d:
+                    fallback.append((d, (t_ak,)))
+            for a, t_am, t_an, d_a in members:
+                for b, t_bm, t_bn, d_b in members:
+                    if a == b:
+                        continue
+                    both = d_a & d_b
+                    if not both:
+                        continue
+                    base = (t_x, t_am, t_an, t_bm, t_bn)
+                    for d, why in (*bound.get(a, ()), *bound.get(b, ()), *fallback):
+                        days = both & d
+                        if days:
+                            yield ox.Triple(a, head_p, b), days, Firing(name, (*base, *why))
+
+    algebra.__name__ = f"pact_partners_{name}"
+    return algebra
 
 
 ALGEBRAS: dict[str, tuple[str, RuleAlgebra]] = {
     # rule name: (fingerprint of the rule text the algebra mirrors, the algebra)
     "memberOf": ("8e914a7cbf51e402", member_of),
     "partyTo": ("7c22712bb70b6006", party_to),
-    "alliedWith": ("280c2b83fc0ce3da", allied_with),
+    "alliedWith": ("736a06c66a36cc6f", _pact_partners("alliedWith")),
+    "consultationPartnerOf": ("973d1e3ec7e89aa9", _pact_partners("consultationPartnerOf")),
+    "nonAggressionPartnerOf": ("823e2ec5ba1df947", _pact_partners("nonAggressionPartnerOf")),
+    "neutralityPartnerOf": ("0cf093b711e353e8", _pact_partners("neutralityPartnerOf")),
 }
 
 

@@ -10,6 +10,11 @@ period": a partial *start* counts from the first day of its period, a partial *e
 last day of its period (so its exclusive end is the first day of the next period). This is the
 convention of ATOP's state-year view, where a state is a member in every year in which it was a
 member on some day.
+
+That reading answers "possibly": inside a partial date's period it cannot be known whether the
+fact already (or still) held. The *certain* reading counts a partial start only from the day
+after its period and a partial end from its period's first day; a day where the fact holds in
+the first reading but not in the second is **unknown** (``Reading``, docs/analysts.md).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import TypedDict
+from typing import Literal, TypedDict
 
 import pyoxigraph as ox
 
@@ -89,19 +94,33 @@ def period(literal: ox.Literal) -> tuple[int, int]:
     raise DateValueError(f"{literal} is not an xsd:date, xsd:gYearMonth or xsd:gYear value")
 
 
-def start_of(literal: ox.Literal) -> int:
-    """First day a fact with this start date holds (a partial date: its period's first day)."""
-    return period(literal)[0]
+Reading = Literal["possible", "certain"]
+"""How partial dates are read: ``possible`` (in effect on any day of the period, the views'
+reading) or ``certain`` (in effect only where no day of the period leaves it in doubt)."""
+POSSIBLE: Reading = "possible"
+CERTAIN: Reading = "certain"
 
 
-def end_of(literal: ox.Literal) -> int:
+def start_of(literal: ox.Literal, reading: Reading = POSSIBLE) -> int:
+    """First day a fact with this start date holds (a partial date: its period's first day;
+    read for certainty, the day after its period)."""
+    first, after = period(literal)
+    if reading == CERTAIN and after - first > 1:
+        return after
+    return first
+
+
+def end_of(literal: ox.Literal, reading: Reading = POSSIBLE) -> int:
     """First day a fact with this (exclusive) end date no longer holds.
 
     A full date is itself the first day it no longer holds. A partial date means "ended at
-    some day in this period", so the fact counts as holding until the period's last day.
+    some day in this period", so the fact counts as holding until the period's last day (read
+    for certainty: until the day before the period).
     """
     first, after = period(literal)
-    return first if after - first == 1 else after
+    if after - first == 1 or reading == CERTAIN:
+        return first
+    return after
 
 
 def is_partial(literal: ox.Literal) -> bool:

@@ -28,6 +28,7 @@ CREATE TABLE term(id INTEGER PRIMARY KEY, nt TEXT NOT NULL);
 CREATE TABLE fact(
   id INTEGER PRIMARY KEY, s INTEGER NOT NULL, p INTEGER NOT NULL, o INTEGER NOT NULL,
   spans TEXT NOT NULL, asserted INTEGER NOT NULL);
+CREATE TABLE unknown(fact INTEGER PRIMARY KEY, spans TEXT NOT NULL);
 CREATE TABLE firing(
   fact INTEGER NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL, rule TEXT NOT NULL,
   premises TEXT NOT NULL, detail TEXT NOT NULL);
@@ -45,8 +46,11 @@ def write(
     path: Path,
     intervals: dict[ox.Triple, IntervalSet],
     firings: dict[ox.Triple, list[tuple[IntervalSet, Firing]]],
+    unknown: dict[ox.Triple, IntervalSet] | None = None,
 ) -> None:
-    """Terms are interned (premises are lists of term ids) to keep the file small."""
+    """Terms are interned (premises are lists of term ids) to keep the file small.
+    ``unknown``: per triple, the days its partial dates leave in doubt."""
+    unknown = unknown or {}
     path.unlink(missing_ok=True)
     terms: dict[str, int] = {}
 
@@ -62,7 +66,10 @@ def write(
         con.executescript(_SCHEMA)
         fact_rows = []
         firing_rows = []
+        unknown_rows = []
         for i, (t, days) in enumerate(intervals.items(), start=1):
+            if t in unknown:
+                unknown_rows.append((i, _spans(unknown[t])))
             fs = firings.get(t, [])
             asserted = any(f.rule == "asserted" for _, f in fs)
             fact_rows.append(
@@ -79,6 +86,7 @@ def write(
         con.executemany("INSERT INTO term VALUES (?,?)", ((i, t) for t, i in terms.items()))
         con.executemany("INSERT INTO fact VALUES (?,?,?,?,?,?)", fact_rows)
         con.executemany("INSERT INTO firing VALUES (?,?,?,?,?,?)", firing_rows)
+        con.executemany("INSERT INTO unknown VALUES (?,?)", unknown_rows)
         con.executescript(_INDEXES)
         con.commit()
     finally:
@@ -136,6 +144,15 @@ class TemporalStore:
         """Days on which a time-dependent triple holds; None if it is not time-dependent."""
         row = self._fact(t)
         return None if row is None else IntervalSet(tuple(x) for x in json.loads(row[1]))
+
+    def unknown(self, t: ox.Triple) -> IntervalSet:
+        """Days on which ``t`` is in the views only by the possible reading of a partial
+        date (empty if none)."""
+        row = self._fact(t)
+        if row is None:
+            return IntervalSet()
+        rows = self._rows("SELECT spans FROM unknown WHERE fact=?", (row[0],))
+        return IntervalSet(tuple(x) for x in json.loads(rows[0][0])) if rows else IntervalSet()
 
     def is_asserted(self, t: ox.Triple) -> bool:
         row = self._fact(t)

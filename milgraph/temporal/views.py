@@ -88,3 +88,18 @@ def days(snapshot: Snapshot, triple: ox.Triple) -> IntervalSet | None:
     """Days on which ``triple`` holds in point-in-time views: None if it is time-independent
     (it then holds every day if it is in the graph at all)."""
     return store_of(snapshot).days(triple)
+
+
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+
+
+def answer(snapshot: Snapshot, triple: ox.Triple, when: str | date) -> str:
+    """Does ``triple`` hold as of ``when``: ``yes``, ``no``, or ``unknown`` when it is in the
+    view only because a partial date (year or month) of a record behind it is read as "in
+    effect on any day of its period" and the day lies inside such a period."""
+    d = day(parse_as_of(when))
+    graphs = graphs_as_of(snapshot, when)
+    s, p, o = triple.subject, triple.predicate, triple.object
+    if not any(snapshot.contains(s, p, o, ox.NamedNode(g)) for g in graphs):
+        return NO
+    return UNKNOWN if d in store_of(snapshot).unknown(triple) else YES

@@ -293,3 +293,32 @@ def test_alliance_labels(built) -> None:
     phase = select(store, f"""SELECT ?l WHERE {{ <{A}4507/phase-2>
         <http://www.w3.org/2000/01/rdf-schema#label> ?l }}""")
     assert phase == [(rows["4507"] + ", phase 2",)]
+
+
+def test_obligations_are_per_member_as_atop_codes_them(built, member_rows) -> None:
+    """Every membership record carries its own row's obligation flags (ATOP codes them per
+    member, and the alliance rules read them per member): each record's flags are those of a
+    CSV row of its alliance and phase, and the asymmetric US-Japan treaty of 1960 keeps
+    defence on the US side only."""
+    _, _, store = built
+    names = {"ObligationDefence": "defense", "ObligationOffence": "offense",
+             "ObligationNeutrality": "neutral", "ObligationNonAggression": "nonagg",
+             "ObligationConsultation": "consul"}
+    per_record: dict[str, set[str]] = {
+        m: set() for (m,) in select(store, "SELECT ?m WHERE { ?m a mil:Membership }")}
+    for m, o in select(store, "SELECT ?m ?o WHERE { ?m a mil:Membership ; mil:obligation ?o }"):
+        per_record[m].add(names[o.rsplit("#", 1)[1]])
+    csv_sets: dict[tuple[str, str], set[frozenset[str]]] = {}
+    for r in member_rows:
+        csv_sets.setdefault((r["atopid"], r["phase"]), set()).add(
+            frozenset(c for c in names.values() if r[c] == "1"))
+    for m, got in per_record.items():
+        parts = m[len(ID + "membership/atop-"):].split("/")
+        phase = parts[-1].removeprefix("phase-") if parts[-1].startswith("phase-") else "0"
+        assert frozenset(got) in csv_sets[(parts[0], phase)], m
+    assert per_record[f"{ID}membership/atop-3375/USA/1960-01-19"] == {"defense", "nonagg",
+                                                                      "consul"}
+    assert per_record[f"{ID}membership/atop-3375/JPN/1960-01-19"] == {"nonagg", "consul"}
+    # the rows ATOP codes with no obligation (e.g. Panama in 3795, the US defends) carry none
+    assert not per_record[f"{ID}membership/atop-3795/PAN/1977-09-07"]
+    assert sum(not v for v in per_record.values()) >= 12

@@ -68,7 +68,9 @@ def parties(result: ReasoningResult, agreement: str) -> set[str]:
 
 def test_bundled_rules_load_with_names_and_summaries() -> None:
     rules = load_rules(RULES)
-    assert [r.name for r in rules] == ["alliedWith", "exercisedWith", "memberOf", "partyTo"]
+    assert [r.name for r in rules] == ["alliedWith", "consultationPartnerOf", "exercisedWith",
+                                       "memberOf", "neutralityPartnerOf", "nonAggressionPartnerOf",
+                                       "partyTo"]
     assert all(r.summary and r.path and r.path.suffix == ".rq" for r in rules)
     member_of = next(r for r in rules if r.name == "memberOf")
     assert "end date" in member_of.description

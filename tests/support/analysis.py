@@ -22,6 +22,8 @@ WORLD = FIXTURES / "world.ttl"
 PARTIAL = FIXTURES / "partial-dates.ttl"
 RULE_KINDS = FIXTURES / "rule-kinds.ttl"
 ADHERENCE_END = FIXTURES / "adherence-end.ttl"
+PACTS = FIXTURES / "pacts.ttl"
+YEAR_ONLY = FIXTURES / "year-only.ttl"
 
 MIL = "https://w3id.org/milgraph/ontology#"
 ID = "https://w3id.org/milgraph/id/"
@@ -49,6 +51,21 @@ def world_full_dates() -> Snapshot:
     With an adherence that ends by ``mil:endDate`` (kept out of :func:`world`, whose GDR
     timeline tests list every event)."""
     return build(WORLD, RULE_KINDS, ADHERENCE_END, name="world-full-dates")
+
+
+@functools.cache
+def world_pacts() -> Snapshot:
+    """:func:`world_full_dates` plus alliances whose obligations are stated per member (ATOP's
+    coding: an asymmetric defence pact, a non-aggression pact), for the pact-kind rules."""
+    return build(WORLD, RULE_KINDS, ADHERENCE_END, PACTS, name="world-pacts")
+
+
+@functools.cache
+def world_year_only() -> Snapshot:
+    """:func:`world_full_dates` plus an adherence in force from some day of a year; built
+    without SHACL validation, whose shapes do not allow a partial entry-into-force date yet."""
+    return build(WORLD, RULE_KINDS, ADHERENCE_END, YEAR_ONLY, name="world-year-only",
+                 validate=False)
 
 
 @functools.cache

@@ -111,7 +111,9 @@ def _graph(snapshot, iri: str) -> list[ox.Triple]:
 def test_rules_without_algebra_are_evaluated_per_epoch(engine_world) -> None:
     snapshot, _ = engine_world
     rules = snapshot.manifest["temporal"]["rules"]
-    assert rules["interval_algebra"] == ["alliedWith", "memberOf", "partyTo"]
+    assert rules["interval_algebra"] == [
+        "alliedWith", "consultationPartnerOf", "memberOf", "neutralityPartnerOf",
+        "nonAggressionPartnerOf", "partyTo"]
     assert sorted(rules["evaluated_per_epoch"]) == ["recentMember", "sharedOrganization"]
     problems = snapshot.manifest["temporal"]["problems"]
     assert any(p.startswith("rule sharedOrganization has no interval algebra") for p in problems)
