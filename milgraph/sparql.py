@@ -121,11 +121,51 @@ def values_row(
     return text[:start] + "WHERE {" + clause + rest
 
 
-def bind(text: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
-    """``text`` with each variable of ``bindings`` fixed to its term by a VALUES row."""
+def bind(
+    text: str,
+    bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal],
+    *,
+    inline: bool = False,
+) -> str:
+    """``text`` with each variable of ``bindings`` fixed to its term by a VALUES row.
+
+    ``inline`` also writes the constant in place of the variable inside the WHERE group (the
+    VALUES row still gives it to the projection): Virtuoso's FILTERs inside OPTIONAL do not
+    see variables an outer VALUES or BIND gave, so the remote store is sent this form."""
     if not bindings:
         return text
+    if inline:
+        text = _inline(text, {k: str(t) for k, t in bindings.items()})
     return values_row(text, list(bindings), [[str(t) for t in bindings.values()]])
+
+
+def _inline(text: str, terms: Mapping[str, str]) -> str:
+    """``text`` with ``?name``/``$name`` of ``terms`` replaced inside the first WHERE group
+    (comments, IRIs and strings are left alone)."""
+    at = where_group(text)
+    if at is None:
+        return text
+    start = at[1]
+    end = closing_brace(text, start - 1)
+    pieces, last, i = [text[:start]], start, start
+    while i < end:
+        j = _skip(text, i)
+        if j != i:
+            i = j
+            continue
+        if text[i] in "?$":
+            k = i + 1
+            while k < end and (text[k].isalnum() or text[k] == "_"):
+                k += 1
+            name = text[i + 1 : k]
+            if name in terms:
+                pieces += [text[last:i], terms[name]]
+                last = k
+            i = max(k, i + 1)
+            continue
+        i += 1
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
