@@ -21,6 +21,7 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from milgraph.namespaces import OUTPUT_PREFIXES
+from milgraph.server.backend import RemoteAnswer
 from milgraph.server.cache import CachedAnswer
 from milgraph.server.formats import Format
 from milgraph.server.options import QueryOptions
@@ -46,7 +47,7 @@ class Reply:
     headers: dict[str, str]
     body: bytes = b""
     media_type: str | None = None
-    answer: Answer | None = None
+    answer: Answer | RemoteAnswer | None = None
     head: list[bytes] = field(default_factory=list)
 
     @classmethod
@@ -124,7 +125,7 @@ async def answer(
         text, options, fmt.name, state.config.max_result_bytes,
         OUTPUT_PREFIXES if fmt.name in ("turtle", "trig") else None, manager.store_path,
     )  # fmt: skip
-    running: Answer | None = None
+    running: Answer | RemoteAnswer | None = None
     try:
         running = await state.pool.submit(job, timeout)
         complete = await running.first(state.config.stream_threshold)
@@ -268,7 +269,7 @@ async def send_reply(
             await watcher
 
 
-async def _watch_disconnect(receive: Any, running: Answer) -> None:
+async def _watch_disconnect(receive: Any, running: Answer | RemoteAnswer) -> None:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":

@@ -1075,6 +1075,9 @@ class SparqlStore:
     ) -> Any:
         if prefixes:
             text = sparql.with_prefixes(text, prefixes)
+        text = sparql.inline_values(text)  # a VALUES row the caller wrote: Virtuoso's form
+        if self.client.dialect is VIRTUOSO:
+            text = typed_exists(text)
         answer = self.client.query(text, dataset=self._dataset(default_graph, named_graphs),
                                    bindings=substitutions or None)  # fmt: skip
         if isinstance(answer, bool):
@@ -1123,6 +1126,29 @@ def _solutions(variables: Sequence[ox.Variable], rows: Sequence[ox.QuerySolution
     doc = {"head": {"vars": names}, "results": {"bindings": [
         {n: term(r[n]) for n in names if r[n] is not None} for r in rows]}}  # fmt: skip
     return ox.parse_query_results(json.dumps(doc).encode(), ox.QueryResultsFormat.JSON)
+
+
+_EXISTS_AS = re.compile(r"\(\s*((?:NOT\s+)?EXISTS\s*)\{", re.I)
+_AS_VAR = re.compile(r"\s*AS\s*[?$]", re.I)
+
+
+def typed_exists(text: str) -> str:
+    """``(EXISTS {…} AS ?v)`` (in BIND or a SELECT expression) as ``(xsd:boolean(EXISTS {…})
+    AS ?v)``: Virtuoso binds the value of a boolean expression as an ``xsd:integer`` 0 or 1,
+    of a cast as an ``xsd:boolean`` (which the stream fix then writes ``true``/``false``)."""
+    from milgraph.namespaces import XSD_BOOLEAN
+
+    out, last = [], 0
+    for m in _EXISTS_AS.finditer(text):
+        if m.start() < last:
+            continue
+        brace = m.end() - 1
+        end = sparql.closing_brace(text, brace)
+        if not _AS_VAR.match(text, end + 1):
+            continue
+        out += [text[last : m.start() + 1], f"<{XSD_BOOLEAN}>(", text[m.start(1) : end + 1], ")"]
+        last = end + 1
+    return "".join(out) + text[last:] if out else text
 
 
 def read_publication(client: SparqlClient) -> Publication | None:
