@@ -60,6 +60,8 @@ class ServerState:
         self.readers = asyncio.Semaphore(READERS)
         self._reader_pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.void_cache: dict[str, bytes] = {}
+        #: The served snapshot's epoch boundaries (days), by key: asOf cache keys and ETags.
+        self.epochs: dict[str, list[int]] = {}
         self.load_task: asyncio.Task[Any] | None = None
         #: The /health probe in flight (one at a time, however often /health is asked).
         self.health_probe: asyncio.Task[bytes] | None = None

@@ -371,6 +371,11 @@ _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 
 def query_form(text: str) -> str:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the first keyword after the prologue."""
+    return _form_at(text)[1]
+
+
+def _form_at(text: str) -> tuple[int, str]:
+    """Where the query form's keyword starts, and the form."""
     pos = 0
     while m := _PROLOGUE.match(text, pos):
         if m.end() == pos:
@@ -382,7 +387,7 @@ def query_form(text: str) -> str:
             "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE after the "
             "PREFIX/BASE lines (updates go through SparqlClient.update)", "(not sent)"
         )
-    return m.group(1).upper()
+    return pos, m.group(1).upper()
 
 
 def _safe_url(url: str) -> str:
@@ -1078,6 +1083,16 @@ class SparqlStore:
         text = sparql.inline_values(text)  # a VALUES row the caller wrote: Virtuoso's form
         if self.client.dialect is VIRTUOSO:
             text = typed_exists(text)
+            at, form = _form_at(text)
+            if form == "ASK":  # Virtuoso's ASK is true for GRAPH <g> outside the dataset
+                text = f"{text[:at]}SELECT *{text[at + 3 :]}\nLIMIT 1"
+                probe = self.client.query(text, dataset=self._dataset(default_graph, named_graphs),
+                                          bindings=substitutions or None)  # fmt: skip
+                assert isinstance(probe, Solutions)
+                found = any(True for _ in probe)
+                probe.close()
+                return ox.parse_query_results(_TRUE if found else _FALSE,
+                                              ox.QueryResultsFormat.JSON)  # fmt: skip
         answer = self.client.query(text, dataset=self._dataset(default_graph, named_graphs),
                                    bindings=substitutions or None)  # fmt: skip
         if isinstance(answer, bool):
