@@ -1274,10 +1274,11 @@ def read_publication(client: SparqlClient) -> Publication | None:
     """The publication on the store (None: nothing was published there)."""
     from milgraph.namespaces import DCTERMS_HAS_PART, DCTERMS_IDENTIFIER, PUBLICATION_GRAPH
 
-    rows = client.select(
+    rows = client.select_all(  # paged: a snapshot has more graphs than a store's row cap
         f"SELECT ?key ?g WHERE {{ GRAPH <{PUBLICATION_GRAPH}> {{ <{PUBLICATION_GRAPH}> "
         f"<{DCTERMS_IDENTIFIER}> ?key OPTIONAL {{ <{PUBLICATION_GRAPH}> <{DCTERMS_HAS_PART}> "
-        "?g } } }", dataset=Dataset(default=(PUBLICATION_GRAPH,), named=(PUBLICATION_GRAPH,)),
+        "?g } } } ORDER BY ?key ?g",
+        dataset=Dataset(default=(PUBLICATION_GRAPH,), named=(PUBLICATION_GRAPH,)),
     )  # fmt: skip
     if not rows:
         return None
