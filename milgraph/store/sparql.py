@@ -883,6 +883,10 @@ def _publish_small(c: SparqlClient, group: list[tuple[str, list[ox.Triple], str]
     graph (all must hold what was sent, or nothing is moved), then one Update of ``MOVE``s
     (``DROP`` for an empty graph), counted again.
 
+    One load path for all graphs: on Virtuoso, graphs loaded by ``INSERT DATA`` beside
+    graphs loaded by the Graph Store Protocol gave wrong answers to date filters (the same
+    triples, compared one by one; docs/remote-store.md).
+
     Graphs are published in the order given (``publish`` flushes a group before a large
     graph): on Virtuoso a date filter missed a membership when the snapshot's default graph
     was moved in after the named graphs holding the same triples (docs/remote-store.md)."""
@@ -895,7 +899,7 @@ def _publish_small(c: SparqlClient, group: list[tuple[str, list[ox.Triple], str]
             if not triples:
                 continue
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-            if c.graph_store_url:  # the big graphs' load path: literals stored alike
+            if c.graph_store_url:  # the big graphs' load path (see the docstring)
                 c.graph_store("POST", staging, body)
             else:
                 blocks.append(f"GRAPH <{staging}> {{\n{body.decode()}}}")
