@@ -868,7 +868,7 @@ def publish(
 
 #: Graphs of at most this many triples (without blank nodes) are published many at a time:
 #: a snapshot's point-in-time views are thousands of small graphs, and four requests per
-#: graph made publishing them take an hour. A group holds up to SMALL_GROUP graphs and
+#: graph made publishing them crawl. A group holds up to SMALL_GROUP graphs and
 #: about SMALL_BATCH triples.
 SMALL_GRAPH = 2_000
 SMALL_BATCH = 10_000
