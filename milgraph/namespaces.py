@@ -30,6 +30,11 @@ ASOF_GRAPH_PREFIX = GRAPH_IRI + "asof/"
 STATIC_GRAPH = ASOF_GRAPH_PREFIX + "static"
 #: A graph name no snapshot uses: a dataset of only this graph is empty.
 EMPTY_GRAPH = "urn:milgraph:empty-graph"
+#: On a remote store (``milgraph publish``): the graph holding the snapshot's default graph
+#: (a remote store's own default graph may be a union of everything, as Virtuoso's is), and
+#: the graph saying which snapshot was published and which graphs it holds.
+PUBLISHED_DEFAULT_GRAPH = GRAPH_IRI + "default"
+PUBLICATION_GRAPH = GRAPH_IRI + "publication"
 
 # --------------------------------------------------------------------------- the W3C's and others'
 
@@ -57,6 +62,8 @@ XSD_DATE = XSD + "date"
 XSD_INTEGER = XSD + "integer"
 XSD_BOOLEAN = XSD + "boolean"
 DCTERMS_SOURCE = DCTERMS_IRI + "source"
+DCTERMS_IDENTIFIER = DCTERMS_IRI + "identifier"
+DCTERMS_HAS_PART = DCTERMS_IRI + "hasPart"
 PROV_DERIVED = PROV_IRI + "wasDerivedFrom"
 
 MIL = Namespace(MIL_IRI)

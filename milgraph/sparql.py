@@ -121,11 +121,89 @@ def values_row(
     return text[:start] + "WHERE {" + clause + rest
 
 
-def bind(text: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]) -> str:
-    """``text`` with each variable of ``bindings`` fixed to its term by a VALUES row."""
+def bind(
+    text: str,
+    bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal],
+    *,
+    inline: bool = False,
+) -> str:
+    """``text`` with each variable of ``bindings`` fixed to its term by a VALUES row.
+
+    ``inline`` also writes the constant in place of the variable inside the WHERE group (the
+    VALUES row still gives it to the projection): Virtuoso's FILTERs inside OPTIONAL do not
+    see variables an outer VALUES or BIND gave, so the remote store is sent this form."""
     if not bindings:
         return text
+    if inline:
+        text = _inline(text, {k: str(t) for k, t in bindings.items()})
     return values_row(text, list(bindings), [[str(t) for t in bindings.values()]])
+
+
+def inline_values(text: str) -> str:
+    """A text whose WHERE group opens with a one-row ``VALUES`` (what :func:`values_row` and
+    :func:`bind` write) with the row's constants also written in place of its variables in
+    that group (``bind(..., inline=True)``'s form); any other text is returned as it is.
+
+    For Virtuoso, which fails such queries (``SP031 … SPART_VARR_FIXED``) or does not give
+    the VALUES variables to FILTERs inside OPTIONAL."""
+    at = where_group(text)
+    if at is None:
+        return text
+    m = re.compile(r"\s*VALUES\s*\(([^)]*)\)\s*\{\s*\(", re.I).match(text, at[1])
+    if not m:
+        return text
+    names = [v.lstrip("?$") for v in m.group(1).split()]
+    terms: list[str] = []
+    i, word = m.end(), ""
+    while i < len(text) and text[i] != ")":
+        j = _skip(text, i)
+        if j != i:
+            word += text[i:j]
+            i = j
+            continue
+        if text[i].isspace():
+            if word:
+                terms.append(word)
+            word = ""
+        else:
+            word += text[i]
+        i += 1
+    if word:
+        terms.append(word)
+    rest = re.compile(r"\)\s*\}").match(text, i)
+    if rest is None or len(terms) != len(names) or not names:
+        return text  # more than one row, or UNDEF-free parsing failed: leave it
+    inlined = _inline(text[: at[1]] + text[rest.end() :], dict(zip(names, terms, strict=True)))
+    return text[: at[1]] + text[at[1] : rest.end()] + inlined[at[1] :]
+
+
+def _inline(text: str, terms: Mapping[str, str]) -> str:
+    """``text`` with ``?name``/``$name`` of ``terms`` replaced inside the first WHERE group
+    (comments, IRIs and strings are left alone)."""
+    at = where_group(text)
+    if at is None:
+        return text
+    start = at[1]
+    end = closing_brace(text, start - 1)
+    pieces, last, i = [text[:start]], start, start
+    while i < end:
+        j = _skip(text, i)
+        if j != i:
+            i = j
+            continue
+        if text[i] in "?$":
+            k = i + 1
+            while k < end and (text[k].isalnum() or text[k] == "_"):
+                k += 1
+            name = text[i + 1 : k]
+            if name in terms:
+                pieces += [text[last:i], terms[name]]
+                last = k
+            i = max(k, i + 1)
+            continue
+        i += 1
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:

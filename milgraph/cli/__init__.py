@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from milgraph import __version__
-from milgraph.cli import analysis, build, query, serve, stats
+from milgraph.cli import analysis, build, publish, query, serve, stats
 from milgraph.cli.common import console
 from milgraph.importers import cli as importers
 
@@ -45,6 +45,7 @@ build.register(app)
 query.register(app)
 stats.register(app)
 serve.register(app)
+publish.register(app)
 importers.register(app)
 analysis.register(app)
 

@@ -80,6 +80,17 @@ def serve(
         int, typer.Option(min=0, help="Memory (data segment) bound of each query worker in "
                           "MiB (0: none).")
     ] = 0,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Answer queries from this SPARQL 1.1 query URL, a store the "
+                     "snapshot was published to ('milgraph publish'); --store still gives "
+                     "its side files."),
+    ] = None,
+    backend_user: Annotated[str | None, typer.Option(help="User for --backend.")] = None,
+    backend_password: Annotated[
+        str | None, typer.Option(envvar="MILGRAPH_BACKEND_PASSWORD",
+                                 help="Password for --backend (or MILGRAPH_BACKEND_PASSWORD).")
+    ] = None,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
 ) -> None:
@@ -96,6 +107,9 @@ def serve(
             "--store, --ontology or --data (run a second server for the snapshot)",
             param_hint="--writable-store",
         )
+    if backend is not None and writable_store is not None:
+        raise typer.BadParameter("--backend serves a published snapshot: it cannot be combined "
+                                 "with --writable-store", param_hint="--backend")  # fmt: skip
     config = ServerConfig(
         writable_store=writable_store, store=store, ontology=ontology,
         data=list(data) if data else None, host=host, port=port,
@@ -105,10 +119,11 @@ def serve(
         query_workers=query_workers, cache_bytes=cache_mb * 1024 * 1024,
         max_query_depth=max_query_depth, max_input_bytes=max_input_mb * 1024 * 1024,
         build_memory_mb=build_memory_mb, worker_memory_mb=worker_memory_mb,
+        backend=backend, backend_user=backend_user, backend_password=backend_password,
     )  # fmt: skip
     if worker_memory_mb:  # read by every query worker this process starts
         os.environ["MILGRAPH_WORKER_MEMORY_MB"] = str(worker_memory_mb)
-    if workers <= 1 and not config.builds and not config.writable:
+    if workers <= 1 and not config.builds and not config.writable and not backend:
         _prestart_workers(config)
     os.environ[CONFIG_ENV] = dump_config(config)
     typer.echo(f"milgraph: serving on http://{host}:{port}/sparql (docs: /docs)", err=True)

@@ -21,6 +21,7 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from milgraph.namespaces import OUTPUT_PREFIXES
+from milgraph.server.backend import RemoteAnswer
 from milgraph.server.cache import CachedAnswer
 from milgraph.server.formats import Format
 from milgraph.server.options import QueryOptions
@@ -46,7 +47,7 @@ class Reply:
     headers: dict[str, str]
     body: bytes = b""
     media_type: str | None = None
-    answer: Answer | None = None
+    answer: Answer | RemoteAnswer | None = None
     head: list[bytes] = field(default_factory=list)
 
     @classmethod
@@ -101,8 +102,13 @@ async def answer(
     cache_key: tuple[Any, ...] | None = None
     text = info.text
     if not info.volatile:
-        cache_key = (served.key, text, options.cache_key(), fmt.name)
-        request_text = f"{text}\0{options.key_text}\0{fmt.name}"
+        key = options.cache_key()
+        key_text = options.key_text
+        if options.as_of:  # the day's graphs, not the day: one entry for a whole epoch
+            key = (*key[:-1], epoch_graphs(state, served.key, served.manifest, options.as_of))
+            key_text = repr(key)
+        cache_key = (served.key, text, key, fmt.name)
+        request_text = f"{text}\0{key_text}\0{fmt.name}"
         digest = hashlib.blake2b(request_text.encode(), digest_size=12).hexdigest()
         etag = f'W/"{served.key[:16]}-{digest}"'
         headers["ETag"] = etag
@@ -124,7 +130,7 @@ async def answer(
         text, options, fmt.name, state.config.max_result_bytes,
         OUTPUT_PREFIXES if fmt.name in ("turtle", "trig") else None, manager.store_path,
     )  # fmt: skip
-    running: Answer | None = None
+    running: Answer | RemoteAnswer | None = None
     try:
         running = await state.pool.submit(job, timeout)
         complete = await running.first(state.config.stream_threshold)
@@ -148,6 +154,26 @@ async def answer(
     running.chunks.clear()
     running.size = 0
     return Reply(200, headers, b"", fmt.content_type, running, head)
+
+
+def epoch_graphs(state: ServerState, key: str, manifest: dict[str, Any], as_of: str) -> Any:
+    """The graphs whose union is the view as of ``as_of`` (``temporal.graphs_as_of``, from
+    the manifest's boundaries, read once per snapshot): the days of one epoch share them, so
+    a dashboard sweeping dates within one hits the cache and revalidates by ETag. A snapshot
+    without views keys by the day (the worker then answers its error)."""
+    from datetime import date
+
+    from milgraph.temporal.dates import day
+    from milgraph.temporal.segments import graphs_for_day
+
+    bounds = state.epochs.get(key)
+    if bounds is None:
+        raw = (manifest.get("temporal") or {}).get("boundaries")
+        if not isinstance(raw, list):
+            return as_of
+        bounds = [day(date.fromisoformat(b)) for b in raw]
+        state.epochs = {key: bounds}  # one snapshot is served at a time
+    return tuple(graphs_for_day(bounds, day(date.fromisoformat(as_of))))
 
 
 def count_failure(state: ServerState, endpoint: str, exc: Problem) -> None:
@@ -268,7 +294,7 @@ async def send_reply(
             await watcher
 
 
-async def _watch_disconnect(receive: Any, running: Answer) -> None:
+async def _watch_disconnect(receive: Any, running: Answer | RemoteAnswer) -> None:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":

@@ -26,7 +26,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse, Response
 
 from milgraph import __version__
-from milgraph.server import describe, ui, views_api
+from milgraph.server import describe, graph_store, ui, views_api
 from milgraph.server.analysis import make_router, served_snapshot
 from milgraph.server.answers import VARY, answer, as_response, not_ready
 from milgraph.server.auth import require_bearer
@@ -91,6 +91,8 @@ class MilgraphApp(FastAPI):
         return super().openapi()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":  # every GET route: HEAD
+            scope, send = head_as_get(scope, send)
         if (
             scope["type"] == "http"
             and self.browser_pages is not None
@@ -107,6 +109,21 @@ class MilgraphApp(FastAPI):
             await self.sparql_app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+def head_as_get(scope: Any, send: Any) -> tuple[Any, Any]:
+    """A HEAD request answered as its GET, without the body (RFC 9110 9.3.2): the status and
+    headers, Content-Length included, are the GET's. FastAPI's routes answer only the
+    methods they declare, so HEAD is added here once for all of them."""
+
+    async def headers_only(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body"):
+                return
+            message = {"type": "http.response.body", "body": b""}
+        await send(message)
+
+    return {**scope, "method": "GET"}, headers_only
 
 
 # --------------------------------------------------------------------------- app factory
@@ -308,6 +325,8 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
         return Response(describe.render(turtle, fmt.name), 200,
                         {"X-Snapshot": served.key, "Vary": VARY},
                         media_type=fmt.content_type)  # fmt: skip
+
+    graph_store.install(app, state)
 
     @app.get("/health", tags=["Operations"], summary="Readiness")
     async def health() -> Response:

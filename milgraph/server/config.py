@@ -48,6 +48,11 @@ class ServerConfig:
     #: Data-segment limit of each query worker, in MiB (0: none): a query that needs more is
     #: stopped (its worker replaced) and answered 503.
     worker_memory_mb: int = 0
+    #: ``serve --backend``: a remote SPARQL 1.1 store's query URL answers the queries (the
+    #: snapshot it holds, ``milgraph publish``); the snapshot root still gives the side files.
+    backend: str | None = None
+    backend_user: str | None = None
+    backend_password: str | None = None
 
     def __post_init__(self) -> None:
         if self.admin_token is None:

@@ -25,6 +25,7 @@ from milgraph.errors import (
 )
 from milgraph.namespaces import PROBLEM_TYPE_BASE
 from milgraph.server.pool import errors as pool
+from milgraph.store import sparql as remote
 
 
 class Problem(Exception):
@@ -75,6 +76,10 @@ STATUSES: tuple[tuple[type[Exception], int, str | None, str | None], ...] = (
     (pool.WorkerStartFailed, 503, None, None),
     (pool.SnapshotUnavailable, 503, None, None),
     (pool.WorkerProtocolError, 500, None, None),
+    (remote.RemoteDeadlineExceeded, 503, "query-timeout", "Query timed out"),
+    (remote.RemoteTruncated, 502, "remote-truncated", "Remote answer truncated"),
+    (remote.RemoteUnreachable, 502, "backend-unreachable", "Backend unreachable"),
+    (remote.RemoteStoreError, 502, "backend-failed", "Backend failed the query"),
     (AmbiguousNation, 409, "ambiguous-nation", "Ambiguous nation"),
     (NationNotFound, 404, "unknown-nation", "Unknown nation"),
     (TripleNotHeld, 404, "triple-does-not-hold", "Triple does not hold"),

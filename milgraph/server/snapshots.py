@@ -15,11 +15,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from milgraph.server.config import ServerConfig
 from milgraph.server.pool import PoolError, WorkerPool, child_environment
 from milgraph.server.problems import Problem
+
+if TYPE_CHECKING:
+    from milgraph.server.backend import RemoteBackend
 
 log = logging.getLogger("milgraph.server")
 
@@ -57,7 +60,7 @@ def _now() -> str:
 
 
 class SnapshotManager:
-    def __init__(self, config: ServerConfig, pool: WorkerPool) -> None:
+    def __init__(self, config: ServerConfig, pool: WorkerPool | RemoteBackend) -> None:
         self.config = config
         self.pool = pool
         self.served: Served | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from milgraph.errors import SnapshotError
+from milgraph.server.backend import RemoteBackend
 from milgraph.server.cache import ResponseCache
 from milgraph.server.config import ServerConfig
 from milgraph.server.metrics import Metrics
@@ -32,13 +33,22 @@ class ServerState:
         self.config = config
         if config.worker_memory_mb:  # read by every query worker (pool.MEMORY_VARIABLE)
             os.environ[MEMORY_VARIABLE] = str(config.worker_memory_mb)
-        self.pool = WorkerPool(config.query_workers or default_pool_size(),
-                               plain=config.writable)  # fmt: skip
         self.manager: SnapshotManager | WritableStore
-        if config.writable:
-            self.manager = WritableStore(config, self.pool)
-        else:
+        self.pool: WorkerPool | RemoteBackend
+        if config.backend:  # queries go to a remote store (server.backend), not to workers
+            self.pool = RemoteBackend(
+                config.backend, user=config.backend_user, password=config.backend_password,
+                threads=config.query_workers or 8, timeout=config.query_timeout,
+            )  # fmt: skip
             self.manager = SnapshotManager(config, self.pool)
+        else:
+            pool = WorkerPool(config.query_workers or default_pool_size(),
+                              plain=config.writable)  # fmt: skip
+            self.pool = pool
+            if config.writable:
+                self.manager = WritableStore(config, pool)
+            else:
+                self.manager = SnapshotManager(config, pool)
         self.cache = ResponseCache(config.cache_bytes, config.cache_entry_bytes)
         self.metrics = Metrics()
         self.named: dict[str, NamedQuery] = load_named_queries(config.queries_dir)
@@ -50,6 +60,8 @@ class ServerState:
         self.readers = asyncio.Semaphore(READERS)
         self._reader_pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.void_cache: dict[str, bytes] = {}
+        #: The served snapshot's epoch boundaries (days), by key: asOf cache keys and ETags.
+        self.epochs: dict[str, list[int]] = {}
         self.load_task: asyncio.Task[Any] | None = None
         #: The /health probe in flight (one at a time, however often /health is asked).
         self.health_probe: asyncio.Task[bytes] | None = None
@@ -65,6 +77,9 @@ class ServerState:
         served = self.manager.served
         if served is None:
             raise SnapshotError("the snapshot is still loading; retry in a moment (see /health)")
+        remote = self.pool.snapshot if isinstance(self.pool, RemoteBackend) else None
+        if remote is not None and remote.key == served.key:  # the store behind --backend
+            return remote
         with self._opened_lock:
             if self._opened is None or self._opened.key != served.key:
                 self._opened = open_snapshot(Path(served.root), served.key)  # only the served one

@@ -14,6 +14,7 @@ import json
 import signal
 import socket
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -83,7 +84,13 @@ class ChunkWriter:
         self.buffer.clear()
 
 
-def run_job(snapshot: GraphStore, job: dict[str, Any], sock: FrameSink) -> None:
+def run_job(
+    snapshot: GraphStore, job: dict[str, Any], sock: FrameSink,
+    evaluation_error: Callable[[Exception], bytes] | None = None,
+) -> None:  # fmt: skip
+    """Answer one job into ``sock``: DATA frames then END, or one ERROR frame (made by
+    ``evaluation_error`` for errors the store raised; the remote backend gives its own)."""
+    evaluation_error = evaluation_error or _evaluation_error
     fmt: str = job["format"]
     try:
         result = snapshot.query(job["query"], **query_kwargs(job["options"], snapshot))
@@ -96,7 +103,7 @@ def run_job(snapshot: GraphStore, job: dict[str, Any], sock: FrameSink) -> None:
                                       line=line, column=column))  # fmt: skip
         return
     except Exception as exc:  # parses, but cannot be run (e.g. an unknown function)
-        send_frame(sock, ERROR, _evaluation_error(exc))
+        send_frame(sock, ERROR, evaluation_error(exc))
         return
     writer = ChunkWriter(sock, job["max_bytes"])
     sink = cast(IO[bytes], writer)  # file-like (write, flush): what the serialisers write to
@@ -129,7 +136,7 @@ def run_job(snapshot: GraphStore, job: dict[str, Any], sock: FrameSink) -> None:
         ))  # fmt: skip
         return
     except Exception as exc:  # evaluation errors surface lazily, while serialising
-        send_frame(sock, ERROR, _evaluation_error(exc))
+        send_frame(sock, ERROR, evaluation_error(exc))
         return
     writer.finish()
 

@@ -17,7 +17,8 @@ import pyoxigraph as ox
 import pytest
 
 from milgraph.namespaces import GRAPH_IRI, ID_IRI, file_graph_iri, sparql_prologue
-from milgraph.store.sparql import Dataset, SparqlClient, Triples, bind, differences, publish
+from milgraph.sparql import bind
+from milgraph.store.sparql import Dataset, SparqlClient, Triples, differences, publish
 from tests.support.virtuoso import VirtuosoServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -95,7 +96,7 @@ def named_query_cases() -> list[tuple[str, str]]:
             combos = [dict(c, **{name: v}) for c in combos for v in SAMPLES[kind]
                       if name != "b" or v != c.get("a")]  # fmt: skip
         for i, combo in enumerate(combos[:6]):
-            cases.append((f"{path.stem}-{i}", bind(text, combo)))
+            cases.append((f"{path.stem}-{i}", bind(text, combo, inline=True)))
     return cases
 
 
