@@ -53,5 +53,5 @@ def test_same_results_as_pyshacl_on_the_bundled_data() -> None:
 
 def test_an_unknown_engine_is_refused_by_name() -> None:
     p = _reasoned([FIXTURES[0]])
-    with pytest.raises(ValueError, match="unknown SHACL engine 'jena'.*shacl-rust, pyshacl"):
+    with pytest.raises(ValueError, match=r"unknown SHACL engine 'jena'.*shacl-rust, pyshacl"):
         shacl_results(p.parsed, p.reasoned.inferred, p.shapes, engine="jena")
