@@ -289,12 +289,14 @@ def validate_inputs(
     parse_cache: ParseCache | None = None,
     cache_root: Path | None = None,
     use_cache: bool = True,
+    context: Sequence[Path] | None = None,
 ) -> list[Problem]:
     """Every problem in the given data files (default: all bundled data), in context.
 
     Files inside the bundled data directory are checked together with the rest of the bundled
     data (a membership may point to a nation described in another file); problems are reported
-    only for the files asked about. Other files are checked with the ontology alone.
+    only for the files asked about. Other files are checked with the ontology alone, unless
+    ``context`` names the data files or directories they belong to (``serve --data``).
 
     The problems of the whole context are kept by content (``build.cache``, under the snapshot
     root or ``cache_root``): validating another file of the same unchanged data, or building
@@ -304,8 +306,9 @@ def validate_inputs(
     try:
         ontology_dir = Path(ontology) if ontology else paths.ONTOLOGY_DIR
         ontology_sources = discover([ontology_dir], "ontology")
-        inside = all(_is_within(p, paths.DATA_DIR) for p in given)
-        context = [paths.DATA_DIR] if inside else given
+        if context is None:
+            inside = all(_is_within(p, paths.DATA_DIR) for p in given)
+            context = [paths.DATA_DIR] if inside else given
         data_sources = discover(context, "data")
         asked = {s.path.resolve() for s in discover(given, "data")}
         check_input_size(ontology_sources + data_sources)
