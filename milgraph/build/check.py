@@ -313,9 +313,17 @@ class Locator:
     """Maps a node (and optionally a property) to the file and line that describe it."""
 
     def __init__(self, parsed: Sequence[ParsedFile]) -> None:
+        self._parsed = parsed
+        self._indexed = False
+        self._texts: dict[Path, list[str]] = {}
+
+    def _index(self) -> None:
+        """Which files describe which subjects: built on the first problem, not before (most
+        runs of a check find nothing to locate)."""
+        self._indexed = True
         self.subject_files: dict[str, list[SourceFile]] = defaultdict(list)
         self.parents: dict[str, str] = {}
-        for pf in parsed:
+        for pf in self._parsed:
             seen: set[str] = set()
             for q in pf.quads:
                 key = _key(q.subject)
@@ -324,7 +332,6 @@ class Locator:
                     self.subject_files[key].append(pf.source)
                 if isinstance(q.object, ox.BlankNode):
                     self.parents.setdefault(_key(q.object), key)
-        self._texts: dict[Path, list[str]] = {}
 
     def locate(
         self, node: rdflib.term.Node | None, prop: rdflib.term.Node | None,
@@ -334,6 +341,8 @@ class Locator:
         line of ``prop`` in its block, or of ``value``'s text if given."""
         if node is None:
             return Location("(data)")
+        if not self._indexed:
+            self._index()
         key = f"_:{node}" if isinstance(node, rdflib.BNode) else str(node)
         hops = 0
         while key.startswith("_:") and key in self.parents and hops < 10:
