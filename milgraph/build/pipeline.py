@@ -325,7 +325,10 @@ def validate_inputs(
         return [Problem.from_input_error(exc)]
     problems = cache.get(vkey) if use_cache else None
     if problems is None:
-        problems = _validate(pipeline)
+        try:
+            problems = _validate(pipeline)
+        except InputError as exc:  # a file gone meanwhile, shapes that cannot be read
+            return [Problem.from_input_error(exc)]
         if use_cache:
             cache.put(vkey, problems)
     asked_posix = {p.as_posix() for p in asked}

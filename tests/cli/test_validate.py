@@ -4,9 +4,12 @@ message, file:line and fix for a misspelt property and an impossible date, never
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from milgraph import paths
 
 RECORDS = """@prefix mil: <https://w3id.org/milgraph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -66,3 +69,32 @@ def test_impossible_date_names_line_datatype_and_an_example(tmp_path: Path) -> N
     assert ('steward/malabar.ttl:15: error: "2019-09-31"^^xsd:date is not a valid xsd:date '
             "(September 2019 has 30 days)") in result.stderr
     assert 'fix: write a valid xsd:date, e.g. "2024-03-07"^^xsd:date' in result.stderr
+
+
+def test_build_stops_at_the_misspelt_property(tmp_path: Path, cli) -> None:
+    f = tmp_path / "steward" / "malabar.ttl"
+    f.parent.mkdir(parents=True)
+    f.write_text(RECORDS.replace("mil:participant nation:IND", "mil:particpant nation:IND"))
+    result = cli("build", "--data", f, "--out", tmp_path / "snapshots")
+    assert result.exit_code == 1
+    assert "malabar.ttl:17: error: mil:particpant is not a property" in result.stderr
+    assert "did you mean mil:participant?" in result.stderr
+    assert "error: 1 undeclared term(s) or ill-formed literal(s)" in result.stderr
+    assert not (tmp_path / "snapshots" / "CURRENT").exists()
+
+
+def test_shapes_that_cannot_be_read_are_an_error_not_a_traceback(tmp_path: Path) -> None:
+    ontology = tmp_path / "ontology"
+    shutil.copytree(paths.ONTOLOGY_DIR, ontology)
+    (ontology / "shapes.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ; sh:targetClass .\n")
+    f = tmp_path / "steward" / "malabar.ttl"
+    f.parent.mkdir(parents=True)
+    f.write_text(RECORDS)
+    env = {**os.environ, "MILGRAPH_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
+    result = subprocess.run([sys.executable, "-m", "milgraph.cli", "validate", str(f),
+                             "--ontology", str(ontology)], capture_output=True, text=True,
+                            env=env, timeout=300, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "ontology/shapes.ttl: error: the SHACL shapes cannot be used" in result.stderr
