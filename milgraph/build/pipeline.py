@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -245,25 +246,68 @@ def build_snapshot(
                 f"{len(pipeline.reasoned.inconsistencies)} logical inconsistency(ies) in the data",
             )
 
+    shapes_run: _ShapesRun | None = None
     if validate and pipeline.shapes.is_file():
-        with steps.step("validate"):
-            cache = ValidationCache(root)
-            vkey = validation_key(sources, pipeline.rules_dir, pipeline.shapes, engine, digests)
-            found = cache.get(vkey)
-            if found is None:
-                found = pipeline.check()
-                cache.put(vkey, found)
-            violations = [p for p in found if p.is_violation]
-            if violations:
-                raise ValidationFailed(violations, f"{len(violations)} SHACL violation(s)")
+        cache = ValidationCache(root)
+        vkey = validation_key(sources, pipeline.rules_dir, pipeline.shapes, engine, digests)
+        found = cache.get(vkey)
+        if found is not None:
+            _raise_violations(found)
+        else:
+            # The shapes run beside the views and the write (the engine releases the GIL): the
+            # snapshot is written under a temporary name meanwhile and published only if they
+            # find no violation.
+            shapes_run = _ShapesRun(pipeline, cache, vkey)
 
     with steps.step("temporal"):
         views = pipeline.temporal()
 
+    def before_publish() -> None:
+        if shapes_run is not None:
+            with steps.step("validate (wait)"):
+                found = shapes_run.result()
+            steps.timings["validate"] = shapes_run.took
+            _raise_violations(found)
+
     return write_snapshot(
         root, key, sources=sources, parsed=pipeline.parsed, asserted=pipeline.asserted,
         result=pipeline.reasoned, views=views, digests=digests, steps=steps,
+        before_publish=before_publish,
     )  # fmt: skip
+
+
+class _ShapesRun:
+    """The SHACL stage in a thread of its own; ``result`` waits for it (and re-raises)."""
+
+    def __init__(self, pipeline: Pipeline, cache: ValidationCache, key: str) -> None:
+        self.found: list[Problem] | None = None
+        self.error: BaseException | None = None
+        self.took = 0.0
+        self._thread = threading.Thread(target=self._run, args=(pipeline, cache, key),
+                                        name="milgraph-shapes", daemon=True)  # fmt: skip
+        self._thread.start()
+
+    def _run(self, pipeline: Pipeline, cache: ValidationCache, key: str) -> None:
+        start = time.perf_counter()
+        try:
+            self.found = pipeline.check()
+            cache.put(key, self.found)
+        except BaseException as exc:  # handed to the building thread by result()
+            self.error = exc
+        finally:
+            self.took = round(time.perf_counter() - start, 3)
+
+    def result(self) -> list[Problem]:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.found or []
+
+
+def _raise_violations(found: Sequence[Problem]) -> None:
+    violations = [p for p in found if p.is_violation]
+    if violations:
+        raise ValidationFailed(violations, f"{len(violations)} SHACL violation(s)")
 
 
 def ensure_snapshot(

@@ -101,3 +101,25 @@ def test_parse_cache_holds_only_the_last_run(tmp_path: Path) -> None:
     build_snapshot(ontology, [data], tmp_path / "b", parse_cache=cache)
     assert len(cache._entries) == held - 1
     assert all(isinstance(q, ox.Quad) for quads in cache._entries.values() for q in quads)
+
+
+def test_shapes_run_beside_the_write_and_a_violation_publishes_nothing(tmp_path: Path) -> None:
+    """The SHACL stage runs while the snapshot is written under a temporary name: when it
+    finds a violation, the written directory is removed and the last good one stays current."""
+    from milgraph.errors import ValidationFailed
+    from milgraph.store import current_key
+
+    ontology, data = copy_core(tmp_path)
+    root = tmp_path / "snapshots"
+    good = build_snapshot(ontology, [data], root)
+    shutil.copy(CORE / "bad" / "violations.ttl", data / "violations.ttl")
+    try:
+        build_snapshot(ontology, [data], root)
+    except ValidationFailed as exc:
+        messages = [str(p) for p in exc.problems]
+    else:
+        raise AssertionError("the build passed a SHACL violation")
+    assert any("violations.ttl:4:" in m and "A nation needs an rdfs:label" in m for m in messages)
+    assert current_key(root) == good.key
+    assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".validation")) == [
+        "CURRENT", good.key]
