@@ -8,10 +8,11 @@ reports every problem in one list).
 
 from __future__ import annotations
 
+import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from rdflib.namespace import SH
 from milgraph.build.inputs import SourceFile
 from milgraph.build.sources import ParsedFile
 from milgraph.errors import InputError, Location, ParseError
-from milgraph.namespaces import DISPLAY_PREFIXES
+from milgraph.namespaces import DISPLAY_PREFIXES, SH_IRI
 from milgraph.terms import short_iri, to_rdflib
 
 SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -91,42 +92,151 @@ def shorten(iri: str) -> str:
 
 # --------------------------------------------------------------------------- SHACL
 
+#: The SHACL engines: ``shacl-rust`` (compiled, what ``validate`` and ``build`` run: the same
+#: findings as pySHACL on the shapes' fixtures and the bundled data, some 25 times faster there,
+#: docs/benchmarks.md) and ``pyshacl`` (the reference, kept to compare against).
+ENGINES = ("shacl-rust", "pyshacl")
+DEFAULT_ENGINE = "shacl-rust"
+
+
+@dataclass(frozen=True)
+class ShaclResult:
+    """One top-level validation result, engine-neutral: terms in N-Triples form."""
+
+    severity: str
+    focus: str
+    path: str | None  # an IRI, or None for node shapes and complex paths
+    value: str | None
+    component: str  # local name, e.g. MinCountConstraintComponent
+    shape: str  # IRI, or "_" for a blank node
+    shape_name: str | None  # a blank shape's sh:name (an IRI shape is shown by its IRI)
+    message: str | None
+
 
 def shacl_problems(
-    parsed: Sequence[ParsedFile], inferred: Iterable[ox.Triple], shapes: Path
-) -> list[Problem]:
-    """Run pySHACL on asserted ∪ inferred data (already reasoned: no pySHACL inference)."""
-    import pyshacl
-
-    data = rdflib.Graph()
-    for pf in parsed:
-        for q in pf.quads:
-            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    for t in inferred:
-        data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
-    _conforms, report, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes_graph,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
+    parsed: Sequence[ParsedFile], inferred: Iterable[ox.Triple], shapes: Path,
+    *, engine: str = DEFAULT_ENGINE,
+) -> list[Problem]:  # fmt: skip
+    """The shapes on asserted ∪ inferred data (already reasoned: no inference by the engine)."""
+    results = shacl_results(parsed, inferred, shapes, engine=engine)
     locator = Locator(parsed)
-    problems = [
-        # top-level results only: nested sh:detail results restate the same problem
-        _problem(report, r, locator)
-        for r in set(report.objects(None, SH.result))
-    ]
+    problems = [_problem(r, locator) for r in results]
     problems.sort(key=lambda p: (p.location.path, p.location.line or 0, p.message))
     return problems
 
 
-def _problem(report: rdflib.Graph, result: rdflib.term.Node, locator: Locator) -> Problem:
+def shacl_results(
+    parsed: Sequence[ParsedFile], inferred: Iterable[ox.Triple], shapes: Path,
+    *, engine: str = DEFAULT_ENGINE,
+) -> list[ShaclResult]:  # fmt: skip
+    """Every top-level result of ``engine``, sorted (what the engines are compared on)."""
+    triples = _triples(parsed, inferred)
+    if engine == "pyshacl":
+        found = _pyshacl(triples, shapes)
+    elif engine == "shacl-rust":
+        found = _shacl_rust(triples, shapes)
+    else:
+        raise ValueError(f"unknown SHACL engine {engine!r} (known: {', '.join(ENGINES)})")
+    return sorted(set(found), key=lambda r: tuple(str(x) for x in astuple(r)))
+
+
+def _triples(parsed: Sequence[ParsedFile], inferred: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+    seen: set[ox.Triple] = set()
+    for pf in parsed:
+        for q in pf.quads:
+            t = ox.Triple(q.subject, q.predicate, q.object)
+            if t not in seen:
+                seen.add(t)
+                yield t
+    for t in inferred:
+        if t not in seen:
+            yield t
+
+
+def _shacl_rust(triples: Iterable[ox.Triple], shapes: Path) -> list[ShaclResult]:
+    import shacl_rust
+
+    data = io.BytesIO()
+    ox.serialize(triples, data, format=ox.RdfFormat.N_TRIPLES)
+    data.seek(0)
+    # the interned index: a third faster on the bundled graph, the same results (tested)
+    try:
+        report = shacl_rust.validate_file(data, str(shapes), data_format="nt",
+                                          shapes_format="turtle",
+                                          experimental_index=True)  # fmt: skip
+    except (ValueError, RuntimeError, OSError) as exc:  # a shapes file it cannot read
+        raise InputError(shapes.as_posix(), f"the SHACL shapes cannot be used: {exc}",
+                         "fix the shapes file (its syntax, or the SHACL it states)") from None
+    index = _blank_shape_names(shapes)
+    out = []
+    for r in report.get("results", []):
+        shape = str(r.get("sourceShape") or "")
+        path = r.get("resultPath")
+        path_iri = path if path and _is_iri(path) else None
+        messages = [str(m) for m in r.get("messages") or []]
+        # messages: the engine's own text first, then the shape's sh:message (if any)
+        own = messages[-1] if len(messages) > 1 else None
+        shape_iri = shape[1:-1] if _is_iri(shape) else None
+        value = r.get("value")
+        component = str(r.get("sourceConstraintComponent") or "").strip("<>").rsplit("#", 1)[-1]
+        focus = str(r.get("focusNode") or "")
+        if value is None and path is None:
+            value = focus  # a node shape's value is its focus node (as pySHACL reports it)
+        out.append(ShaclResult(
+            severity=str(r.get("severity") or "").strip("<>").rsplit("#", 1)[-1].lower(),
+            focus=focus, path=path_iri, value=value, component=component,
+            shape=shape if shape_iri else "_",
+            shape_name=None if shape_iri else index.get((path_iri, own)),
+            message=own if own is not None else (messages[0] if messages else None),
+        ))  # fmt: skip
+    return out
+
+
+def _is_iri(text: str) -> bool:
+    return text.startswith("<") and text.endswith(">") and " " not in text
+
+
+def _blank_shape_names(shapes: Path) -> dict[tuple[str | None, str | None], str]:
+    """sh:name of the blank (inline) shapes by (sh:path IRI, sh:message): shacl-rust names a
+    blank shape by a label of its own, pySHACL reports the shape's triples."""
+    by: dict[ox.BlankNode, dict[str, str]] = defaultdict(dict)
+    keys = {SH_IRI + "name": "name", SH_IRI + "path": "path", SH_IRI + "message": "message"}
+    for t in ox.parse(path=str(shapes), format=ox.RdfFormat.TURTLE):
+        key = keys.get(t.predicate.value)
+        if key and isinstance(t.subject, ox.BlankNode):
+            by[t.subject][key] = str(t.object) if key == "path" else t.object.value
+    return {(d.get("path") if d.get("path", "").startswith("<") else None, d.get("message")):
+            d["name"] for d in by.values() if "name" in d}  # fmt: skip
+
+
+def _pyshacl(triples: Iterable[ox.Triple], shapes: Path) -> list[ShaclResult]:
+    import logging
+
+    import pyshacl
+
+    data = rdflib.Graph()
+    # rdflib logs a traceback for every literal it cannot convert (an impossible date): the
+    # literal check reports those at file:line, a steward must not see rdflib's stack.
+    term_log = logging.getLogger("rdflib.term")
+    level = term_log.level
+    term_log.setLevel(logging.CRITICAL)
+    try:
+        for t in triples:
+            data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        shapes_graph = rdflib.Graph().parse(shapes, format="turtle")
+        _conforms, report, _text = pyshacl.validate(
+            data, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True,
+        )  # fmt: skip
+    finally:
+        term_log.setLevel(level)
+    # top-level results only: nested sh:detail results restate the same problem
+    return [_pyshacl_result(report, r) for r in set(report.objects(None, SH.result))]
+
+
+def _pyshacl_result(report: rdflib.Graph, result: rdflib.term.Node) -> ShaclResult:
     def one(pred: rdflib.URIRef) -> rdflib.term.Node | None:
         return report.value(result, pred)
 
-    focus = one(SH.focusNode)
     path = one(SH.resultPath)
     value = one(SH.value)
     marked = one(SH.resultSeverity)
@@ -134,24 +244,37 @@ def _problem(report: rdflib.Graph, result: rdflib.term.Node, locator: Locator) -
     if isinstance(marked, rdflib.URIRef):
         severity = SEVERITY.get(marked, "violation")
     messages = [str(m) for m in report.objects(result, SH.resultMessage)]
-    component = str(one(SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1]
     shape = one(SH.sourceShape)
-    shape_name = None
-    if shape is not None:
-        shape_name = str(report.value(shape, SH.name) or "") or (
-            shorten(str(shape)) if isinstance(shape, rdflib.URIRef) else None
-        )
-    rule = " / ".join(x for x in (shape_name, component) if x) or None
+    name = report.value(shape, SH.name) if isinstance(shape, rdflib.BNode) else None
+    focus = one(SH.focusNode)
+    return ShaclResult(
+        severity=severity,
+        focus=focus.n3() if focus is not None else "",
+        path=path.n3() if isinstance(path, rdflib.URIRef) else None,
+        value=value.n3() if value is not None else None,
+        component=str(one(SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1],
+        shape=shape.n3() if isinstance(shape, rdflib.URIRef) else "_",
+        shape_name=str(name) if name is not None else None,
+        message=messages[0] if messages else None,
+    )
+
+
+def _problem(result: ShaclResult, locator: Locator) -> Problem:
+    focus = _from_nt(result.focus)
+    path = _from_nt(result.path) if result.path else None
+    value = _from_nt(result.value) if result.value is not None else None
+    shape_name = shorten(result.shape[1:-1]) if result.shape != "_" else result.shape_name
+    rule = " / ".join(x for x in (shape_name, result.component) if x) or None
     path_s = shorten(str(path)) if isinstance(path, rdflib.URIRef) else None
     location = locator.locate(focus, path)
-    message = messages[0] if messages else f"{component} not satisfied"
+    message = result.message or f"{result.component} not satisfied"
     hint = (
         None
         if len(message) > 40 and ("fix" in message.lower() or ":" in message)
-        else DEFAULT_HINTS.get(component)
+        else DEFAULT_HINTS.get(result.component)
     )
     return Problem(
-        severity=severity,
+        severity=result.severity,
         location=location,
         message=message,
         focus=_show(focus),
@@ -160,6 +283,22 @@ def _problem(report: rdflib.Graph, result: rdflib.term.Node, locator: Locator) -
         rule=rule,
         hint=hint,
     )
+
+
+def _from_nt(text: str | None) -> rdflib.term.Node | None:
+    """An N-Triples term (as both engines give them) as an rdflib term, for the locator."""
+    if not text:
+        return None
+    if text.startswith("_:"):
+        return rdflib.BNode(text[2:])
+    if _is_iri(text):
+        return rdflib.URIRef(text[1:-1])
+    try:
+        term = ox.parse(f"<urn:x:s> <urn:x:p> {text} .", format=ox.RdfFormat.N_TRIPLES)
+        obj = next(iter(term)).object
+    except (SyntaxError, StopIteration, ValueError):
+        return rdflib.Literal(text)
+    return to_rdflib(obj)
 
 
 def _show(term: rdflib.term.Node | None) -> str | None:
@@ -179,9 +318,17 @@ class Locator:
     """Maps a node (and optionally a property) to the file and line that describe it."""
 
     def __init__(self, parsed: Sequence[ParsedFile]) -> None:
+        self._parsed = parsed
+        self._indexed = False
+        self._texts: dict[Path, list[str]] = {}
+
+    def _index(self) -> None:
+        """Which files describe which subjects: built on the first problem, not before (most
+        runs of a check find nothing to locate)."""
+        self._indexed = True
         self.subject_files: dict[str, list[SourceFile]] = defaultdict(list)
         self.parents: dict[str, str] = {}
-        for pf in parsed:
+        for pf in self._parsed:
             seen: set[str] = set()
             for q in pf.quads:
                 key = _key(q.subject)
@@ -190,11 +337,17 @@ class Locator:
                     self.subject_files[key].append(pf.source)
                 if isinstance(q.object, ox.BlankNode):
                     self.parents.setdefault(_key(q.object), key)
-        self._texts: dict[Path, list[str]] = {}
 
-    def locate(self, node: rdflib.term.Node | None, prop: rdflib.term.Node | None) -> Location:
+    def locate(
+        self, node: rdflib.term.Node | None, prop: rdflib.term.Node | None,
+        *, value: str | None = None, path: str | None = None,
+    ) -> Location:  # fmt: skip
+        """Where ``node`` is described (in the file ``path`` if it is one of them), at the
+        line of ``prop`` in its block, or of ``value``'s text if given."""
         if node is None:
             return Location("(data)")
+        if not self._indexed:
+            self._index()
         key = f"_:{node}" if isinstance(node, rdflib.BNode) else str(node)
         hops = 0
         while key.startswith("_:") and key in self.parents and hops < 10:
@@ -202,8 +355,9 @@ class Locator:
         files = self.subject_files.get(key)
         if not files:
             return Location("(inferred)" if not key.startswith("_:") else "(data)")
-        source = files[0]
-        line = self._line(source, key, str(prop) if isinstance(prop, rdflib.URIRef) else None)
+        source = next((f for f in files if f.path.as_posix() == path), files[0])
+        line = self._line(source, key, str(prop) if isinstance(prop, rdflib.URIRef) else None,
+                          value)  # fmt: skip
         return Location(source.path.as_posix(), line)
 
     def _lines(self, source: SourceFile) -> list[str]:
@@ -211,7 +365,9 @@ class Locator:
             self._texts[source.path] = source.lines()
         return self._texts[source.path]
 
-    def _line(self, source: SourceFile, iri: str, prop: str | None) -> int | None:
+    def _line(
+        self, source: SourceFile, iri: str, prop: str | None, value: str | None = None
+    ) -> int | None:
         if iri.startswith("_:"):
             return None
         lines = self._lines(source)
@@ -230,14 +386,19 @@ class Locator:
                     break
         if start is None:
             return None
+        found = None
         if prop:
             prop_spellings = _spellings(prop, prefixes)
             for j in range(start, min(len(lines), start + 200)):
                 if j > start and lines[j][:1] not in ("", " ", "\t"):
                     break
                 if any(s in lines[j] for s in prop_spellings):
-                    return j + 1
-        return start + 1
+                    found = j
+                    if value is None or value in lines[j]:
+                        return j + 1
+                elif found is not None and value is not None and value in lines[j]:
+                    return j + 1  # a value on a continuation line of the property
+        return (found if found is not None else start) + 1
 
 
 def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:

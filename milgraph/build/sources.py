@@ -7,6 +7,7 @@ are bounded before any XML parser sees a file.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Sequence
@@ -62,15 +63,59 @@ def parse(source: SourceFile) -> ParsedFile:
     return ParsedFile(source, quads)
 
 
-def parse_all(sources: Sequence[SourceFile]) -> tuple[list[ParsedFile], list[ParseError]]:
+class ParseCache:
+    """The quads of files parsed before, by path and content: a process that builds again
+    (``serve --watch``, an edit over HTTP) parses only the files that changed. It holds the
+    files of the last run only, so it never grows beyond one graph."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, str], list[ox.Quad]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(source: SourceFile) -> tuple[str, str, str]:
+        digest = hashlib.sha256(source.read()).hexdigest()
+        return (source.relpath, source.path.resolve().as_posix(), digest)
+
+    def get(self, key: tuple[str, str, str]) -> list[ox.Quad] | None:
+        return self._entries.get(key)
+
+    def keep(self, entries: dict[tuple[str, str, str], list[ox.Quad]]) -> None:
+        self._entries = entries
+
+
+def parse_all(
+    sources: Sequence[SourceFile], *, cache: ParseCache | None = None
+) -> tuple[list[ParsedFile], list[ParseError]]:
     """Parse every file, collecting all errors so a steward sees them in one run."""
     parsed: list[ParsedFile] = []
     errors: list[ParseError] = []
+    kept: dict[tuple[str, str, str], list[ox.Quad]] = {}
     for src in sources:
+        key = None
+        if cache is not None:
+            try:
+                key = ParseCache.key(src)
+            except OSError:
+                key = None
+            quads = cache.get(key) if key else None
+            if quads is not None and key is not None:
+                cache.hits += 1
+                kept[key] = quads
+                parsed.append(ParsedFile(src, quads))
+                continue
+            cache.misses += 1
         try:
-            parsed.append(parse(src))
+            pf = parse(src)
         except ParseError as exc:
             errors.append(exc)
+            continue
+        parsed.append(pf)
+        if key is not None:
+            kept[key] = pf.quads
+    if cache is not None:
+        cache.keep(kept)
     return parsed, errors
 
 

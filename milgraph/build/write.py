@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,8 +77,13 @@ def write_snapshot(
     views: TemporalBuild,
     digests: dict[str, str],
     steps: Steps,
+    before_publish: Callable[[], None] | None = None,
 ) -> BuildReport:
-    """Write the snapshot ``root/key``, make it current, prune old ones."""
+    """Write the snapshot ``root/key``, make it current, prune old ones.
+
+    ``before_publish`` runs once everything is written under the temporary name and before it
+    is renamed: if it raises (the shapes, run meanwhile, found violations), nothing is
+    published and the temporary directory is removed."""
     target = root / key
     root.mkdir(parents=True, exist_ok=True)
     tmp = layout.building_dir(root, key)
@@ -90,6 +95,8 @@ def write_snapshot(
                                                    views.quads()))  # fmt: skip
             write_provenance(tmp / layout.PROVENANCE, result)
             views.write(tmp)
+        if before_publish is not None:
+            before_publish()
         manifest = _manifest(key, sources, parsed, asserted, result, steps.timings, digests)
         manifest["temporal"] = views.manifest()
         (tmp / layout.MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))

@@ -25,12 +25,20 @@ def validate(
     ontology: Annotated[
         Path | None, typer.Option(help="Ontology directory (default: the bundled ontology/).")
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="SHACL engine: shacl-rust (default) or pyshacl (the reference, "
+                          "much slower; the same results).")
+    ] = "shacl-rust",
 ) -> None:
-    """Check files: syntax (file:line:col), SHACL shapes and OWL consistency. Exit 1 on errors."""
+    """Check files: syntax (file:line:col), the closed vocabulary and literals, SHACL shapes and
+    OWL consistency, in the context of the rest of the data. Exit 1 on errors."""
     from milgraph.build import validate_inputs
+    from milgraph.build.check import ENGINES
 
+    if engine not in ENGINES:
+        raise fail(MilgraphError(f"unknown --engine {engine!r}: use one of {', '.join(ENGINES)}"))
     with err.status("validating…"):
-        problems = validate_inputs(paths, ontology)
+        problems = validate_inputs(paths, ontology, engine=engine)
     for problem in problems:
         say(str(problem), to_err=problem.is_violation)
     errors = sum(p.is_violation for p in problems)
