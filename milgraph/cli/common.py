@@ -43,11 +43,31 @@ def step_printer(name: str, event: str) -> None:
 
 
 def open_store(store: Path | None) -> Snapshot:
-    """The snapshot a command reads: ``--store``'s current one, else the bundled graph's (built
-    on first use, showing progress)."""
+    """The snapshot a command reads: ``--store``'s current one, else the bundled graph's.
+
+    Never rebuilt silently: when the bundled inputs changed since the last snapshot (or there
+    is none), it says so and shows every step of the build."""
     from milgraph.build import ensure_snapshot
     from milgraph.store import open_snapshot
 
     if store is not None:
         return open_snapshot(store)
-    return ensure_snapshot(on_step=step_printer)
+    return ensure_snapshot(on_step=RebuildNotice())
+
+
+class RebuildNotice:
+    """A step printer that stays quiet while the inputs are only checked (``discover``) and
+    announces a rebuild before its first real step."""
+
+    def __init__(self) -> None:
+        self.announced = False
+
+    def __call__(self, name: str, event: str) -> None:
+        if name == "discover":
+            return
+        if not self.announced:
+            self.announced = True
+            err.print("[yellow]the bundled data changed since the last build (or none exists):"
+                      "[/] building the snapshot first (a first build takes a few minutes; "
+                      "later ones reuse it)", highlight=False)  # fmt: skip
+        step_printer(name, event)
