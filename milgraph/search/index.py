@@ -25,9 +25,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import pyoxigraph as ox
+from typing_extensions import TypedDict
 
 from milgraph.errors import QueryError
 from milgraph.namespaces import ASSERTED_GRAPH, MIL_IRI, sparql_prologue
