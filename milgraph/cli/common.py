@@ -7,8 +7,10 @@ errors go to stderr.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
+import typer.core
 from rich.console import Console
 
 from milgraph.errors import MilgraphError, ValidationFailed
@@ -71,3 +73,32 @@ class RebuildNotice:
                       "[/] building the snapshot first (a first build takes a few minutes; "
                       "later ones reuse it)", highlight=False)  # fmt: skip
         step_printer(name, event)
+
+
+_TYPER_METAVAR = typer.core.TyperOption.display_type_rich
+_NAMES = {"str": "TEXT", "int": "N", "float": "NUMBER", "path": "PATH", "Path": "PATH",
+          "datetime": "DATE"}  # fmt: skip
+
+
+def _plain_metavar(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    """Help shows click's metavars (PATH, N, table|json…, nothing for a flag), not the
+    Python annotations typer 0.29 prints (``<bool>``, ``<list[Path]>``)."""
+    if self.metavar is not None:
+        return self.metavar
+    shown = _TYPER_METAVAR(self, ctx)
+    if shown is None:
+        return None
+    text = shown.strip("<>").removesuffix("...").strip("<>").replace(" range", "")
+    many = shown.endswith("...") or text.startswith("list[")
+    text = text.removeprefix("list[").removesuffix("]")
+    if text == "bool":
+        return None
+    if "|" in text:
+        label = text if len(text) <= 24 else (self.name or "choice").upper()
+    else:
+        label = _NAMES.get(text, text.upper())
+    return label + ("..." if many else "")
+
+
+typer.core.TyperOption.display_type_rich = _plain_metavar  # type: ignore[method-assign]
+typer.core.TyperArgument.display_type_rich = _plain_metavar  # type: ignore[method-assign,assignment]
