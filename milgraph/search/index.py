@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from typing_extensions import TypedDict
 
 from milgraph.errors import QueryError
-from milgraph.namespaces import ASSERTED_GRAPH, MIL_IRI, sparql_prologue
+from milgraph.namespaces import ASSERTED_GRAPH, MIL_IRI, RDFS_LABEL, SKOS_IRI, sparql_prologue
 from milgraph.store import layout
 from milgraph.store.base import GraphStore
 from milgraph.store.snapshot import Snapshot
@@ -60,9 +60,9 @@ _MIN_SIMILARITY = 0.8
 _VERSION = "1"
 
 _NAME_FIELDS = {
-    "http://www.w3.org/2000/01/rdf-schema#label": "label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel": "label",
-    "http://www.w3.org/2004/02/skos/core#altLabel": "alt",
+    RDFS_LABEL: "label",
+    SKOS_IRI + "prefLabel": "label",
+    SKOS_IRI + "altLabel": "alt",
     MIL_IRI + "isoCode": "code",
     MIL_IRI + "cowAbbreviation": "code",
     MIL_IRI + "cowCode": "code",

@@ -43,7 +43,7 @@ from milgraph.server.formats import (
 from milgraph.server.health import health as health_report
 from milgraph.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from milgraph.server.middleware import RequestContext
-from milgraph.server.named import NamedQuery, Resolver, openapi_parameters
+from milgraph.server.named import NamedQuery, Resolver, openapi_parameters, resolver_for
 from milgraph.server.openapi import complete as complete_openapi
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.pool import Job, PoolError
@@ -416,15 +416,7 @@ def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
 
 def _resolver(state: ServerState) -> Resolver | None:
     """Names in named-query parameters, resolved on the served snapshot (``org=nato``)."""
-    if state.config.writable:
-        return None
-
-    def resolve(kind: str, name: str) -> str:
-        from milgraph.search import resolve_one
-
-        return resolve_one(state.opened_snapshot(), kind, name).iri
-
-    return resolve
+    return None if state.config.writable else resolver_for(state.opened_snapshot)
 
 
 async def _void_turtle(state: ServerState, request: Request, served: Served) -> str:

@@ -29,6 +29,7 @@ from milgraph.errors import Location, NameNotFound, QueryError
 from milgraph.namespaces import ID_IRI, XSD
 from milgraph.server.options import OptionError, TermSpec, check_iri
 from milgraph.sparql import read_header
+from milgraph.store.snapshot import Snapshot
 
 #: type name -> (JSON schema for OpenAPI, human description of accepted values)
 PARAM_TYPES: dict[str, tuple[dict[str, str], str]] = {
@@ -122,6 +123,17 @@ class NamedQuery:
 Resolver = Callable[[str, str], str]
 """``(parameter type, name) -> IRI``; ``NameNotFound``/``QueryError`` for a name that names
 nothing or several things, ``SnapshotError`` while no snapshot is loaded."""
+
+
+def resolver_for(opened: Callable[[], Snapshot]) -> Resolver:
+    """Names resolved on a snapshot (the served one): ``milgraph.search.resolve_one``."""
+
+    def resolve(kind: str, name: str) -> str:
+        from milgraph.search import resolve_one
+
+        return resolve_one(opened(), kind, name).iri
+
+    return resolve
 
 
 def to_term(p: Param, raw: str, resolve: Resolver | None = None) -> TermSpec:
