@@ -57,7 +57,7 @@ MAX_LIMIT = 100
 #: Known words scored per unknown word of a query, and the similarity a spelling needs.
 _CANDIDATES = 200
 _MIN_SIMILARITY = 0.8
-_VERSION = "1"
+_VERSION = "2"
 
 _NAME_FIELDS = {
     RDFS_LABEL: "label",
@@ -129,7 +129,8 @@ _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE entity(id INTEGER PRIMARY KEY, iri TEXT UNIQUE, label TEXT, kind TEXT,
                     cls TEXT, dates TEXT);
-CREATE TABLE name(id INTEGER PRIMARY KEY, entity INTEGER, norm TEXT, field TEXT, text TEXT);
+CREATE TABLE name(id INTEGER PRIMARY KEY, entity INTEGER, norm TEXT, field TEXT, text TEXT,
+                  kind TEXT);
 CREATE INDEX name_norm ON name(norm, entity);
 CREATE VIRTUAL TABLE name_fts USING fts5(norm, content='name', content_rowid='id',
                                          tokenize='trigram');
@@ -189,7 +190,7 @@ def _entities(store: GraphStore) -> dict[str, dict[str, Any]]:
 
 def _fill(db: sqlite3.Connection, store: GraphStore) -> None:
     db.executescript(_SCHEMA)
-    names: list[tuple[int, str, str, str]] = []
+    names: list[tuple[int, str, str, str, str]] = []
     entities = []
     for n, (iri, e) in enumerate(sorted(_entities(store).items()), start=1):
         local = iri.rstrip("/").rsplit("/", 1)[-1]
@@ -201,12 +202,13 @@ def _fill(db: sqlite3.Connection, store: GraphStore) -> None:
             norm = normalize(text) if fld != "iri" else iri
             if norm and (norm, fld) not in seen:
                 seen.add((norm, fld))
-                names.append((n, norm, fld, text))
+                names.append((n, norm, fld, text, e["kind"]))
     db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?)", entities)
-    db.executemany("INSERT INTO name(entity, norm, field, text) VALUES (?, ?, ?, ?)", names)
+    db.executemany("INSERT INTO name(entity, norm, field, text, kind) VALUES (?, ?, ?, ?, ?)",
+                   names)  # fmt: skip
     db.execute("INSERT INTO name_fts(rowid, norm) SELECT id, norm FROM name WHERE field != 'iri'")
     words: dict[str, int] = {}
-    for _, norm, fld, _ in names:
+    for _, norm, fld, _, _ in names:
         if fld != "iri":
             for w in norm.split():
                 if len(w) >= 3 and not w.isdigit():
@@ -304,15 +306,16 @@ class SearchIndex:
 
     def _matches(self, norm: str, kind: str | None) -> list[tuple[int, str, str]]:
         """Names that start with, or (three letters and more) contain, ``norm``."""
-        of_kind = "" if kind is None else " AND n.entity IN (SELECT id FROM entity WHERE kind = ?)"
+        of_kind = "" if kind is None else " AND n.kind = ?"
         extra = () if kind is None else (kind,)
         rows = self._rows(
             "SELECT n.entity, n.norm, n.field FROM name n WHERE n.norm >= ? AND n.norm < ? "
-            f"AND n.field != 'iri'{of_kind} LIMIT 500", (norm, norm + "\U0010ffff", *extra))
+            f"AND n.field != 'iri'{of_kind} ORDER BY n.norm LIMIT 200",
+            (norm, norm + "\U0010ffff", *extra))  # in index order: the name itself first
         if len(norm) >= 3:
             rows += self._rows(
                 "SELECT n.entity, n.norm, n.field FROM name_fts f JOIN name n ON n.id = f.rowid "
-                f"WHERE name_fts MATCH ?{of_kind} LIMIT 500",
+                f"WHERE name_fts MATCH ?{of_kind} LIMIT 300",
                 ('"' + norm.replace('"', "") + '"', *extra))  # fmt: skip
         return [(int(e), str(n), str(f)) for e, n, f in rows]
 
