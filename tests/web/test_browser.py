@@ -270,8 +270,7 @@ def test_workbench_finds_things_by_name(visit) -> None:
     assert "<https://w3id.org/milgraph/id/exercise-series/malabar>" in query
     page.select_option("#find-type", "agreement")
     page.fill("#find", "vienna document")
-    page.wait_for_function(
-        "document.querySelector('#find-results li a')?.textContent.startsWith('Vienna Document')")
+    page.wait_for_selector("#find-results li:first-child a:text-matches('^Vienna Document')")
     v.screenshot("workbench-search")
     opened = page.goto(v.base + href, wait_until="load")
     assert opened is not None and opened.status == 200
