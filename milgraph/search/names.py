@@ -10,6 +10,8 @@ with the nearest names ("no organisation named 'Natoo'; did you mean NATO …?")
 
 from __future__ import annotations
 
+import re
+
 from milgraph.errors import NameNotFound, NationNotFound, QueryError
 from milgraph.search.index import Hit, index_of, normalize
 from milgraph.store.snapshot import Snapshot
@@ -23,6 +25,11 @@ RESOLVABLE: dict[str, tuple[tuple[str, ...], str]] = {
     "series": (("ExerciseSeries",), "exercise series"),
     "agreement": (("agreement",), "agreement"),
 }
+
+
+#: Characters no name has: query syntax, not a spelling (``NATO> . ?s ?p ?o`` is refused, not
+#: folded into "nato").
+_NOT_IN_NAMES = re.compile(r"[<>{}\[\]\"\\;?^`|$#*=!~@+]")
 
 
 def resolve(snapshot: Snapshot, kind: str, name: str) -> list[Hit]:
@@ -41,6 +48,10 @@ def resolve(snapshot: Snapshot, kind: str, name: str) -> list[Hit]:
         except QueryError:
             raise _not_found(kind, f"{name!r} is not a {word} name or IRI", []) from None
         return index.named(iri, kinds) or [Hit(iri, iri.rsplit("/", 1)[-1], kinds[0], "")]
+    if _NOT_IN_NAMES.search(text):
+        article = "an" if word[0] in "aeiou" else "a"
+        raise _not_found(kind, f"{name!r} cannot be {article} {word} name (names hold letters, "
+                         "digits, spaces and - . , ' ( ) & /; or give an IRI as <https://…>)", [])
     hits = index.named(text, kinds)
     if hits:
         return sorted(hits, key=lambda h: h.iri)

@@ -102,13 +102,15 @@ class NamedQuery:
                 f"(it takes: {known})"
             )
         missing = [p for p in self.params if p.required and not given.get(p.name)]
+        if len(missing) == 1:
+            p = missing[0]
+            raise OptionError(f"parameter {p.name!r} is required "
+                              f"({p.description or PARAM_TYPES[p.type][1]})")  # fmt: skip
         if missing:
-            listed = "; ".join(f"{p.name} ({p.description or PARAM_TYPES[p.type][1]})"
+            names = ", ".join(repr(p.name) for p in missing)
+            listed = "; ".join(f"{p.name}: {p.description or PARAM_TYPES[p.type][1]}"
                                for p in missing)  # fmt: skip
-            raise OptionError(
-                f"query {self.name!r} needs parameter(s) {', '.join(p.name for p in missing)}: "
-                f"{listed}"
-            )
+            raise OptionError(f"parameters {names} are required ({listed})")
         out: dict[str, TermSpec] = {}
         for p in self.params:
             raw = given.get(p.name)

@@ -51,7 +51,7 @@ def test_named_query_with_params_as_rest_checks_them(cli, fixture_store) -> None
     assert f"{ID}nation/SWE" in ok.stdout and f"{ID}nation/FIN" in ok.stdout
     missing = cli("query", "agreements-in-force-between", "--store", fixture_store)
     assert missing.exit_code == 1
-    assert "needs parameter(s) a, b:" in missing.stderr
+    assert "parameters 'a', 'b' are required (a: first nation" in missing.stderr
     wrong = cli("query", "members-on-date", "-p", "org=natoo", "--store", fixture_store)
     assert wrong.exit_code == 1
     assert "no organisation named 'natoo'; did you mean NATO" in wrong.stderr

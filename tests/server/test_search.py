@@ -97,4 +97,4 @@ def test_missing_parameters_are_listed(client) -> None:
     r = client.get("/api/queries/agreements-in-force-between")
     assert r.status_code == 400
     detail = r.json()["detail"]
-    assert detail.startswith("query 'agreements-in-force-between' needs parameter(s) a, b:")
+    assert detail.startswith("parameters 'a', 'b' are required (a: first nation")
