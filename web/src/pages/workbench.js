@@ -74,7 +74,9 @@ async function find() {
       const insert = h("button", { type: "button", class: "secondary small", title: `insert <${r.iri}> into the query` }, "insert");
       insert.addEventListener("click", () => {
         const yasqe = yasgui.getTab().getYasqe();
-        yasqe.replaceSelection(`<${r.iri}>`);
+        const at = yasqe.getCursor("from");
+        const before = yasqe.getRange({ line: at.line, ch: Math.max(0, at.ch - 1) }, at);
+        yasqe.replaceSelection(`${before && !/[\s({]/.test(before) ? " " : ""}<${r.iri}>`);
         yasqe.focus();
       });
       return h("li", {}, h("a", { href: viewHref(r.iri), title: r.iri }, r.label), " ",
