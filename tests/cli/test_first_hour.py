@@ -77,3 +77,19 @@ def test_parse_errors_are_short_with_line_and_column(cli, fixture_store, text, w
     assert lines[0].startswith(f"error: malformed query at {where}")
     assert len(lines) <= 3 and all(len(line) <= 200 for line in lines)
     assert lines[-1].strip() == "^"
+
+
+def test_a_read_command_never_rebuilds_silently(capsys) -> None:
+    """What ``open_store`` shows while it makes sure the bundled snapshot is current: nothing
+    while the inputs are only checked; a rebuild is announced before its first step."""
+    from milgraph.cli.common import RebuildNotice
+
+    notice = RebuildNotice()
+    notice("discover", "start")
+    notice("discover", "done: 0.10")
+    assert capsys.readouterr().err == ""
+    notice("load", "start")
+    notice("load", "done: 9.47")
+    err = capsys.readouterr().err
+    assert err.splitlines()[0].startswith("the bundled data changed since the last build")
+    assert "… load" in err and "✓ load (9.47 s)" in err
