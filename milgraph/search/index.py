@@ -1,17 +1,21 @@
 """The search index: one SQLite file per snapshot (``search.sqlite``), FTS5 with trigrams.
 
 Why this shape: names are short (labels, alt labels, acronyms, codes), so a trigram index
-finds a name from any part of it, and the same trigrams rank spelling candidates for a typo
-("Malabr": ``mal ala lab abr`` shares four of ``malabar``'s five), which are then scored
-with :class:`difflib.SequenceMatcher`. Text is folded (Unicode NFKD without marks,
+finds a name from any part of it, and a B-tree on the folded names serves exact and prefix
+look-ups (two-letter names such as "UN" too). Text is folded (Unicode NFKD without marks,
 case-folded, punctuation to spaces) before it is indexed and before it is looked up, so
-"Türkiye", "TURKIYE" and "turkiye" are one name. Exact and prefix lookups use a plain
-B-tree index on the folded names (they also serve two-letter names such as "UN").
+"Türkiye", "TURKIYE" and "turkiye" are one name.
 
-Ranks, best first: exact name, then a name starting with the query, then one containing it,
-then a spelling candidate by similarity; ties go to the preferred label over an alt label,
-to a series, organisation, nation or agreement over one exercise or course, then to the
-shorter label.
+Typos: each word of the text that no name contains is replaced by its nearest known words
+(the distinct words of all names, in a trigram FTS5 table of their own; "malabr" shares
+``mal ala lab`` with "malabar", scored with :class:`difflib.SequenceMatcher`, at least 0.8),
+and the corrected text is looked up again. Correcting words, not whole names, keeps a typo to
+a millisecond or two (docs/benchmarks.md: OR-ing every trigram into one query cost 80–120 ms).
+
+Ranks, best first: the name itself, a name starting with the text, a word starting with it,
+a name containing it, then the same for a corrected spelling (scaled by its similarity); ties
+go to a label over an alt label, to an organisation, nation or agreement over an exercise or
+course, then to the shorter label.
 """
 
 from __future__ import annotations
