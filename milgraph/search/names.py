@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 
+import pyoxigraph as ox
+
 from milgraph.errors import NameNotFound, NationNotFound, QueryError
+from milgraph.namespaces import ID_IRI
 from milgraph.search.index import Hit, index_of, normalize
 from milgraph.store.snapshot import Snapshot
 from milgraph.terms import parse_term
@@ -55,6 +58,9 @@ def resolve(snapshot: Snapshot, kind: str, name: str) -> list[Hit]:
     hits = index.named(text, kinds)
     if hits:
         return sorted(hits, key=lambda h: h.iri)
+    known = _by_convention(snapshot, kind, text)
+    if known is not None:
+        return [known]
     search_kind = "exercise" if kind == "series" else RESOLVABLE[kind][0][0]
     near = [h for h in index.find(text, search_kind, 8) if h.type in kinds or h.cls in kinds]
     suggestions = _suggest(near[:3])
@@ -64,6 +70,28 @@ def resolve(snapshot: Snapshot, kind: str, name: str) -> list[Hit]:
         hint = (" (use an ISO 3166-1 alpha-3 code such as FIN, a Correlates of War number "
                 "such as 375, a name such as Finland, or an IRI such as id:nation/FIN)")
     raise _not_found(kind, f"no {word} {what} {name!r}{hint}", suggestions)
+
+
+#: Where a code's IRI is by the project's convention (``identifiers.md``), per kind.
+_CONVENTION: dict[str, tuple[str, bool]] = {  # folder, upper-case the code
+    "nation": ("nation/", True), "organization": ("org/", False), "org": ("org/", False),
+    "agreement": ("agreement/", False), "series": ("exercise-series/", False),
+}
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def _by_convention(snapshot: Snapshot, kind: str, text: str) -> Hit | None:
+    """A code whose conventional IRI the graph uses without describing it (a data set that
+    names ``id:nation/ARM`` but holds no nations): that IRI, as before names were indexed."""
+    if not _CODE.match(text):
+        return None
+    folder, upper = _CONVENTION[kind]
+    code = text.upper() if upper else text
+    iri = ox.NamedNode(ID_IRI + folder + code).value
+    used = snapshot.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
+    if not isinstance(used, ox.QueryBoolean) or not bool(used):
+        return None
+    return Hit(iri, code, RESOLVABLE[kind][0][0], "")
 
 
 def resolve_one(snapshot: Snapshot, kind: str, name: str) -> Hit:
