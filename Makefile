@@ -11,6 +11,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# make serve PORT=8001 HOST=0.0.0.0 CORS_ORIGIN=https://dash.example ADMIN_TOKEN=s3cret
+# (CORS_ORIGIN may list several origins, space-separated; SERVE_ARGS passes any other flag)
+CORS_ORIGIN ?=
+ADMIN_TOKEN ?=
+SERVE_ARGS  ?=
 PYTEST_ARGS ?=
 
 .PHONY: serve test lint venv build clean bench docs web browser virtuoso screenshots
@@ -46,7 +51,8 @@ virtuoso:
 	scripts/install-virtuoso.sh
 
 serve: $(STAMP) $(WEB_STAMP)
-	$(BIN)/milgraph serve --host $(HOST) --port $(PORT)
+	$(if $(ADMIN_TOKEN),MILGRAPH_ADMIN_TOKEN='$(ADMIN_TOKEN)') $(BIN)/milgraph serve --host $(HOST) --port $(PORT) \
+		$(foreach o,$(CORS_ORIGIN),--cors-origin $(o)) $(SERVE_ARGS)
 
 test: $(STAMP) $(WEB_STAMP) browser virtuoso
 	$(BIN)/ruff check .

@@ -14,7 +14,8 @@ it and exits 1, the server answers it as an RFC 9457 problem (the one table of s
     ├── RuleLoopError         the rules never reach a fixpoint
     ├── SnapshotError         a snapshot is missing, incomplete or unreadable    (HTTP 503)
     ├── QueryError            a query or a parameter cannot be answered as asked (HTTP 400)
-    ├── NationNotFound        no nation has the code or IRI given               (HTTP 404)
+    ├── NameNotFound          no organisation/series/agreement has the name: did you mean (404)
+    │   └── NationNotFound    no nation has the code, name or IRI given          (HTTP 404)
     ├── AmbiguousNation       a code names several nations: the choices         (HTTP 409)
     └── TripleNotHeld         a triple to explain is neither asserted nor inferred (HTTP 404)
 
@@ -98,8 +99,17 @@ class QueryError(MilgraphError):
     """A SPARQL query is malformed or cannot be answered as asked."""
 
 
-class NationNotFound(MilgraphError):
-    """No nation has the code or IRI given (HTTP 404)."""
+class NameNotFound(MilgraphError):
+    """Nothing of the kind asked for has the name given; ``suggestions`` are near names
+    (HTTP 404)."""
+
+    def __init__(self, message: str, suggestions: Sequence[str] = ()) -> None:
+        self.suggestions = list(suggestions)
+        super().__init__(message)
+
+
+class NationNotFound(NameNotFound):
+    """No nation has the code, name or IRI given (HTTP 404)."""
 
 
 class NationChoice(Protocol):

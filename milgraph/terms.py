@@ -1,4 +1,4 @@
-"""RDF terms as people type and read them: ``id:nation/FIN``, ``<https://…>``, ``"1999"^^xsd:gYear``
+"""RDF terms as people type and read them: ``nation:FIN``, ``<https://…>``, ``"1999"^^xsd:gYear``
 
 One place, so every command, endpoint and message reads and prints terms alike: the parser of
 terms typed by a person, the shorteners (explanations, tables, validation messages), the
@@ -23,7 +23,9 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):([^\s<>\"]*)$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_LOCAL = re.compile(r"[A-Za-z0-9_\-./]+")
+#: A SPARQL/Turtle PN_LOCAL without escapes (ASCII): no '/', no final '.', so that what is
+#: printed as ``prefix:local`` parses back as the same IRI.
+_LOCAL = re.compile(r"(?:[A-Za-z0-9_:](?:[A-Za-z0-9_\-.:]*[A-Za-z0-9_\-:])?)?")
 
 _HELP = (
     'write an IRI as <https://…> or prefix:name (prefixes: {}), a literal as "text", '
@@ -89,7 +91,8 @@ def from_ntriples(text: str) -> Term | ox.Triple:
 
 
 def short(term: object) -> str:
-    """Compact, unambiguous text: ``id:nation/FIN``, ``"2023-04-04"^^xsd:date``."""
+    """Compact, unambiguous text that SPARQL reads back: ``nation:FIN``, ``<…/atop-3755>``,
+    ``"2023-04-04"^^xsd:date``."""
     if isinstance(term, ox.NamedNode):
         return short_iri(term.value)
     if isinstance(term, ox.BlankNode):
@@ -110,10 +113,12 @@ def short(term: object) -> str:
 
 
 def short_iri(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
-    """``prefix:local`` when a prefix covers the IRI with a plain local name, else ``<iri>``."""
-    for prefix, ns in prefixes.items():
+    """``prefix:local`` when the longest namespace that covers the IRI leaves a valid SPARQL
+    local name (``nation:FIN``, ``mil:memberOf``), else ``<iri>``: printed terms can be pasted
+    back into a query (``id:alliance/atop-3755`` would not parse)."""
+    for prefix, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
         rest = iri[len(ns) :]
-        if iri.startswith(ns) and _LOCAL.fullmatch(rest or "-"):
+        if iri.startswith(ns) and _LOCAL.fullmatch(rest):
             return f"{prefix}:{rest}"
     return f"<{iri}>"
 

@@ -28,12 +28,13 @@ ROOMS = (
     ("temporal", "milgraph.temporal"),
     ("reasoning", "milgraph.reasoning"),
     ("importers", "milgraph.importers"),
+    ("search", "milgraph.search"),
     ("store", "milgraph.store"),
     ("rules", "milgraph.rules"),
     ("docs", "milgraph.vocabulary_docs"),
     ("base", "milgraph"),
 )
-BELOW_SERVER = {"base", "store", "rules", "reasoning", "temporal", "build", "analysis"}
+BELOW_SERVER = {"base", "store", "rules", "reasoning", "temporal", "build", "analysis", "search"}
 #: What each room may import (besides itself).
 MAY_IMPORT = {
     "base": set(),
@@ -41,8 +42,9 @@ MAY_IMPORT = {
     "rules": {"base", "store"},
     "reasoning": {"base", "store", "rules"},
     "temporal": {"base", "store", "rules", "reasoning"},
-    "build": {"base", "store", "rules", "reasoning", "temporal"},
-    "analysis": {"base", "store", "rules", "reasoning", "temporal"},
+    "build": {"base", "store", "rules", "reasoning", "temporal", "search"},
+    "analysis": {"base", "store", "rules", "reasoning", "temporal", "search"},
+    "search": {"base", "store"},
     "importers": {"base", "store"},
     "docs": {"base"},
     "pool": {"base"},

@@ -1,9 +1,10 @@
 """Reading the graph for the analyses: SELECT rows as dicts, labels, which nation a code names.
 
 Nations are given by ISO 3166-1 alpha-3 code (``FIN``), Correlates of War number (``375``) or
-abbreviation (``GMY``), or IRI (``id:nation/FIN``). A COW number used by more than one state
-(255, 365, …) is resolved by the dates asked about when only one of the states existed then;
-otherwise :class:`~milgraph.errors.AmbiguousNation` lists the choices.
+abbreviation (``GMY``), name or alt label (``Finland``), or IRI (``id:nation/FIN``), any case
+(``milgraph.search.resolve``, the resolver every command and endpoint shares). A COW number
+used by more than one state (255, 365, …) is resolved by the dates asked about when only one
+of the states existed then; otherwise :class:`~milgraph.errors.AmbiguousNation` lists the choices.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import pyoxigraph as ox
 
 from milgraph.analysis.models import Nation
 from milgraph.analysis.periods import parse_bound, window_of
-from milgraph.errors import AmbiguousNation, NationNotFound, QueryError
+from milgraph.errors import AmbiguousNation, NationNotFound
 from milgraph.namespaces import MIL_IRI, sparql_prologue
+from milgraph.search import resolve
 from milgraph.sparql import bind, values_row
 from milgraph.store.snapshot import Snapshot
 from milgraph.temporal.dates import (
@@ -25,7 +27,6 @@ from milgraph.temporal.dates import (
     POS_INF,
     IntervalSet,
 )
-from milgraph.terms import parse_term
 
 MEMBER_OF = ox.NamedNode(MIL_IRI + "memberOf")
 
@@ -127,28 +128,10 @@ def resolve_nation(
     snapshot: Snapshot, code: str, *, start: int | None = None, end: int | None = None
 ) -> Nation:
     """The nation a code or IRI names; see the module docstring for the forms accepted."""
-    text = code.strip()
-    rows = select_rows(snapshot, _NATION)
-    if not text:
+    if not code.strip():
         raise NationNotFound("empty nation code")
-    candidates: list[dict[str, Any]] = []
-    if text.startswith("<") or ":" in text:
-        try:
-            iri = parse_term(text, "nation", literal=False).value
-        except QueryError:
-            raise NationNotFound(f"{code!r} is not a nation code or IRI") from None
-        candidates = [r for r in rows if r["n"].value == iri]
-    elif text.isdigit():
-        candidates = [
-            r for r in rows if r.get("cow") is not None and r["cow"].value == str(int(text))
-        ]
-    else:
-        up = text.upper()
-        candidates = [r for r in rows if r.get("iso") is not None and r["iso"].value.upper() == up]
-        if not candidates:
-            candidates = [
-                r for r in rows if r.get("abbr") is not None and r["abbr"].value.upper() == up
-            ]
+    iris = {hit.iri for hit in resolve(snapshot, "nation", code)}  # the one resolver
+    candidates = [r for r in select_rows(snapshot, _NATION) if r["n"].value in iris]
     # one row per nation (several labels or codes give several rows)
     unique: dict[str, dict[str, Any]] = {}
     for r in candidates:
@@ -156,8 +139,8 @@ def resolve_nation(
     nations = [_nation_from_row(snapshot, r) for r in unique.values()]
     if not nations:
         raise NationNotFound(
-            f"no nation has the code {code!r} (use an ISO 3166-1 alpha-3 code such as FIN, a "
-            "Correlates of War number such as 375, or an IRI such as id:nation/FIN)"
+            f"{code!r} is not a nation (use an ISO 3166-1 alpha-3 code such as FIN, a "
+            "Correlates of War number such as 375, a name, or an IRI such as id:nation/FIN)"
         )
     if len(nations) == 1:
         return nations[0]

@@ -24,6 +24,7 @@ from milgraph.build.inputs import SourceFile
 from milgraph.build.sources import ParsedFile
 from milgraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from milgraph.reasoning import ReasoningResult, write_provenance
+from milgraph.search import write_index
 from milgraph.store import layout
 from milgraph.store.oxigraph import write_store
 
@@ -95,6 +96,8 @@ def write_snapshot(
                                                    views.quads()))  # fmt: skip
             write_provenance(tmp / layout.PROVENANCE, result)
             views.write(tmp)
+        with steps.step("index"):  # names for search and resolution (milgraph.search)
+            write_index(tmp)
         if before_publish is not None:
             before_publish()
         manifest = _manifest(key, sources, parsed, asserted, result, steps.timings, digests)

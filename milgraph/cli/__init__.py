@@ -1,9 +1,9 @@
 """The ``milgraph`` command line: options in, readable output and exit codes out.
 
 Each command is a thin shell over a library function, so everything here is also available
-from Python. The commands live in modules of their own (``build``, ``query``, ``stats``,
-``serve``, ``analysis``; ``import`` in ``milgraph.importers.cli``); this module makes the app
-and registers them, in the order ``--help`` lists them.
+from Python. The commands live in modules of their own (``build``, ``query``, ``search``,
+``stats``, ``serve``, ``analysis``; ``import`` in ``milgraph.importers.cli``); this module
+makes the app and registers them, in the order ``--help`` lists them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from milgraph import __version__
-from milgraph.cli import analysis, build, publish, query, serve, stats
+from milgraph.cli import analysis, build, publish, query, search, serve, stats
 from milgraph.cli.common import console
 from milgraph.importers import cli as importers
 
@@ -23,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -43,6 +44,7 @@ def main(
 
 build.register(app)
 query.register(app)
+search.register(app)
 stats.register(app)
 serve.register(app)
 publish.register(app)

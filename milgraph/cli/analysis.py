@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def explain(
-        s: Annotated[str, typer.Argument(help="Subject, e.g. id:nation/FIN or <https://…>.")],
+        s: Annotated[str, typer.Argument(help="Subject, e.g. nation:FIN or <https://…>.")],
         p: Annotated[str, typer.Argument(help="Predicate, e.g. mil:memberOf.")],
         o: Annotated[str, typer.Argument(help='Object: IRI or literal ("2023-04-04"^^xsd:date).')],
         as_of: Annotated[
@@ -91,8 +91,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def relations(
-        a: Annotated[str, typer.Argument(help="Nation: ISO alpha-3, COW number or IRI.")],
-        b: Annotated[str, typer.Argument(help="Nation: ISO alpha-3, COW number or IRI.")],
+        a: Annotated[str, typer.Argument(help="Nation: ISO alpha-3, COW number, name or IRI.")],
+        b: Annotated[str, typer.Argument(help="Nation: ISO alpha-3, COW number, name or IRI.")],
         start: FromOption = None,
         end: ToOption = None,
         store: StoreOption = None,
@@ -110,7 +110,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def timeline(
-        code: Annotated[str, typer.Argument(help="Nation: ISO alpha-3, COW number or IRI.")],
+        code: Annotated[str, typer.Argument(help="Nation: ISO alpha-3, COW number, name or IRI.")],
         start: FromOption = None,
         end: ToOption = None,
         store: StoreOption = None,

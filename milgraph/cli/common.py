@@ -7,8 +7,10 @@ errors go to stderr.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
+import typer.core
 from rich.console import Console
 
 from milgraph.errors import MilgraphError, ValidationFailed
@@ -43,11 +45,60 @@ def step_printer(name: str, event: str) -> None:
 
 
 def open_store(store: Path | None) -> Snapshot:
-    """The snapshot a command reads: ``--store``'s current one, else the bundled graph's (built
-    on first use, showing progress)."""
+    """The snapshot a command reads: ``--store``'s current one, else the bundled graph's.
+
+    Never rebuilt silently: when the bundled inputs changed since the last snapshot (or there
+    is none), it says so and shows every step of the build."""
     from milgraph.build import ensure_snapshot
     from milgraph.store import open_snapshot
 
     if store is not None:
         return open_snapshot(store)
-    return ensure_snapshot(on_step=step_printer)
+    return ensure_snapshot(on_step=RebuildNotice())
+
+
+class RebuildNotice:
+    """A step printer that stays quiet while the inputs are only checked (``discover``) and
+    announces a rebuild before its first real step."""
+
+    def __init__(self) -> None:
+        self.announced = False
+
+    def __call__(self, name: str, event: str) -> None:
+        if name == "discover":
+            return
+        if not self.announced:
+            self.announced = True
+            err.print("[yellow]the bundled data changed since the last build (or none exists):"
+                      "[/] building the snapshot first (a first build takes a few minutes; "
+                      "later ones reuse it)", highlight=False)  # fmt: skip
+        step_printer(name, event)
+
+
+_TYPER_METAVAR = typer.core.TyperOption.display_type_rich
+_NAMES = {"str": "TEXT", "int": "N", "float": "NUMBER", "path": "PATH", "Path": "PATH",
+          "datetime": "DATE"}  # fmt: skip
+
+
+def _plain_metavar(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    """Help shows click's metavars (PATH, N, table|json…, nothing for a flag), not the
+    Python annotations typer 0.29 prints (``<bool>``, ``<list[Path]>``)."""
+    if self.metavar is not None:
+        return self.metavar
+    shown = _TYPER_METAVAR(self, ctx)
+    if shown is None:
+        return None
+    text = shown.strip("<>").removesuffix("...").strip("<>").replace(" range", "")
+    many = shown.endswith("...") or text.startswith("list[")
+    text = text.removeprefix("list[").removesuffix("]")
+    if text == "bool":
+        return None
+    if "|" in text:
+        label = text if len(text) <= 24 else (self.name or "choice").upper()
+    else:
+        label = _NAMES.get(text, text.upper())
+    return label + ("..." if many else "")
+
+
+typer.core.TyperOption.display_type_rich = _plain_metavar  # type: ignore[method-assign]
+typer.core.TyperArgument.display_type_rich = _plain_metavar  # type: ignore[method-assign,assignment]

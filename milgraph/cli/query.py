@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pyoxigraph as ox
 import typer
 from rich.table import Table
 
 from milgraph.cli.common import console, err, fail, open_store
-from milgraph.errors import MilgraphError
+from milgraph.errors import MilgraphError, QueryError
 from milgraph.namespaces import PREFIXES
 from milgraph.store.base import QueryResult
+from milgraph.store.snapshot import Snapshot
 from milgraph.terms import cell
+
+if TYPE_CHECKING:
+    from milgraph.server.named import NamedQuery
 
 
 def register(app: typer.Typer) -> None:
@@ -84,18 +89,32 @@ def query(
         str | None,
         typer.Option("--as-of", help="Query the graph as it stood on a day (YYYY-MM-DD)."),
     ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", metavar="NAME=VALUE",
+                     help="A named query's parameter, e.g. --param org=NATO; repeat for "
+                     "several. Checked as GET /api/queries/NAME checks it."),
+    ] = None,
 ) -> None:
-    """Run a SPARQL query on a snapshot; common prefixes (mil:, id:, rdfs:, …) are predeclared."""
+    """Run a SPARQL query on a snapshot; common prefixes (mil:, id:, rdfs:, …) are predeclared.
+
+    A name from queries/ runs that named query with its --param values."""
     from milgraph import temporal
     from milgraph.server.sparql_text import QueryTextError, excerpt, inspect_query
 
     try:
+        named = _named_query(query_text, param or [])
+        if named is not None:
+            snapshot = open_store(store)
+            result = _run_named(snapshot, *named, as_of=as_of, asserted_only=asserted_only)
+            _print_result(result, format)
+            return
         sparql = read_query(query_text)
         try:  # the server's reading: the same depth bound, so no parser stack overflow
             sparql = inspect_query(sparql, prefixes=PREFIXES).text
         except QueryTextError as exc:
             snippet = excerpt(read_query(query_text), exc.line, exc.column)
-            raise MilgraphError(f"malformed query at line {exc.line}, column {exc.column}: "
+            raise MilgraphError(f"malformed query at {exc.line}:{exc.column}: "
                                 f"{exc.message}\n{snippet}") from None  # fmt: skip
         snapshot = open_store(store)
         try:
@@ -103,7 +122,7 @@ def query(
                 snapshot, sparql, as_of=as_of, asserted_only=asserted_only, prefixes=PREFIXES
             )
         except SyntaxError as exc:
-            raise fail(MilgraphError(f"malformed query: {exc}")) from None
+            raise fail(MilgraphError(syntax_message(exc, sparql))) from None
         except (OSError, RuntimeError, ValueError) as exc:
             raise fail(MilgraphError(f"the query could not be answered: {exc}")) from None
     except MilgraphError as exc:
@@ -112,6 +131,82 @@ def query(
         _print_result(result, format)
     except (OSError, RuntimeError, ValueError) as exc:  # evaluation errors surface lazily
         raise fail(MilgraphError(f"the query could not be answered: {exc}")) from None
+
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+
+
+def syntax_message(exc: SyntaxError, text: str) -> str:
+    """A parser's error in a few lines: the position as line:column, what it expected (the
+    first few choices), the line with a caret."""
+    raw = " ".join(str(exc).split())
+    m = _POSITION.match(raw)
+    if not m:
+        return f"malformed query: {raw[:300]}"
+    line, column, message = int(m.group(1)), int(m.group(2)), m.group(3)
+    if message.startswith("expected one of "):
+        choices = message[len("expected one of ") :].split(", ")
+        message = "expected one of " + ", ".join(choices[:8]) + (", …" if len(choices) > 8 else "")
+    from milgraph.server.sparql_text import excerpt
+
+    snippet = excerpt(text, line, column)
+    return f"malformed query at {line}:{column}: {message[:300]}" + (
+        f"\n{snippet}" if snippet else "")
+
+
+def _named_query(name: str, params: list[str]) -> tuple[NamedQuery, dict[str, str]] | None:
+    """The named query ``name`` (a file in queries/) and its --param values; None when
+    ``name`` is a query text or file and no --param was given."""
+    from milgraph import paths
+    from milgraph.server.named import parse_named_query
+
+    path = paths.QUERIES_DIR / f"{name}.rq"
+    is_name = len(name) < 200 and re.fullmatch(r"[A-Za-z0-9_.-]+", name) is not None
+    if not (is_name and path.is_file()):
+        if params:
+            known = ", ".join(sorted(p.stem for p in paths.QUERIES_DIR.glob("*.rq")))
+            raise MilgraphError(f"--param is for named queries; {name[:60]!r} is not one "
+                                f"(named queries: {known})")  # fmt: skip
+        return None
+    given: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise MilgraphError(f"--param {item!r}: write NAME=VALUE, e.g. --param org=NATO")
+        given[key.strip()] = value
+    try:
+        nq = parse_named_query(path)
+    except QueryError as exc:
+        raise MilgraphError(str(exc)) from None
+    return nq, given
+
+
+def _run_named(
+    snapshot: Snapshot, nq: NamedQuery, given: dict[str, str], *, as_of: str | None,
+    asserted_only: bool,
+) -> QueryResult:  # fmt: skip
+    """Bind and run a named query as its REST endpoint does (same checks, same messages)."""
+    from milgraph import temporal
+    from milgraph.search import resolve_one
+    from milgraph.server.options import OptionError
+    from milgraph.server.options import to_term as spec_to_term
+
+    def resolve(kind: str, name: str) -> str:
+        return resolve_one(snapshot, kind, name).iri
+
+    try:
+        bindings = nq.bind(given, resolve=resolve)
+    except OptionError as exc:
+        raise MilgraphError(str(exc)) from None
+    try:
+        return temporal.query(
+            snapshot, nq.text, as_of=as_of, asserted_only=asserted_only,
+            substitutions={k: spec_to_term(v) for k, v in bindings.items()},
+        )  # fmt: skip
+    except SyntaxError as exc:
+        raise MilgraphError(syntax_message(exc, nq.text)) from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise MilgraphError(f"the query could not be answered: {exc}") from None
 
 
 def _print_result(result: QueryResult, format: OutputFormat) -> None:

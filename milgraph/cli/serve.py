@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import socket
+import threading
+import time
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,83 +22,106 @@ def register(app: typer.Typer) -> None:
     app.command()(serve)
 
 
+#: ``serve --help`` groups its options in these panels.
+SNAPSHOT, NETWORK, LIMITS = "Snapshot", "Network and access", "Limits"
+PROCESSES, LOGGING = "Processes and cache", "Logging"
+REMOTE = "Remote store"
+
+
 def serve(
     store: Annotated[
         Path | None,
         typer.Option(help="Snapshot directory to serve (its CURRENT snapshot). Default: the "
-                     "bundled graph, built on first use."),
+                     "bundled graph, built on first use.", rich_help_panel=SNAPSHOT),
     ] = None,
     ontology: Annotated[
-        Path | None, typer.Option(help="Ontology directory to (re)build from.")
+        Path | None, typer.Option(help="Ontology directory to (re)build from.",
+                                  rich_help_panel=SNAPSHOT)
     ] = None,
     data: Annotated[
         list[Path] | None,
-        typer.Option(help="Data file or directory to (re)build from; repeat for several."),
+        typer.Option(help="Data file or directory to (re)build from; repeat for several.",
+                     rich_help_panel=SNAPSHOT),
     ] = None,
     writable_store: Annotated[
         Path | None,
         typer.Option(help="Serve this plain Oxigraph store (created if missing) with SPARQL "
                      "Update at /update instead of a snapshot. Opt-in; edits there are not "
-                     "part of the curated graph and are never reasoned over."),
+                     "part of the curated graph and are never reasoned over.",
+                     rich_help_panel=SNAPSHOT),
     ] = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.",
+                                      rich_help_panel=NETWORK)] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", rich_help_panel=NETWORK)] = 8000,
     query_timeout: Annotated[
         float, typer.Option(min=0.001, max=86400.0,
-                            help="Deadline per query in seconds; the query is then stopped.")
+                            help="Deadline per query in seconds; the query is then stopped.",
+                            rich_help_panel=LIMITS)
     ] = 30.0,
     max_result_bytes: Annotated[
-        int, typer.Option(min=0, help="Largest answer in bytes (0: no cap).")
+        int, typer.Option(min=0, help="Largest answer in bytes (0: no cap).",
+                          rich_help_panel=LIMITS)
     ] = 256 * 1024 * 1024,
     max_body_bytes: Annotated[
-        int, typer.Option(min=1, help="Largest request body in bytes.")
+        int, typer.Option(min=1, help="Largest request body in bytes.", rich_help_panel=LIMITS)
     ] = 1048576,
     cors_origin: Annotated[
         list[str] | None,
         typer.Option(help="Origin allowed to call from a browser (repeat; '*' for any, "
-                     "never with credentials). Default: CORS off."),
+                     "never with credentials). Default: CORS off.", rich_help_panel=NETWORK),
     ] = None,
     allow_service_host: Annotated[
         list[str] | None,
-        typer.Option(help="Host (or host:port) that SERVICE may call; repeat. Default: none."),
+        typer.Option(help="Host (or host:port) that SERVICE may call; repeat. Default: none.",
+                     rich_help_panel=NETWORK),
     ] = None,
     admin_token: Annotated[
         str | None,
-        typer.Option(envvar="MILGRAPH_ADMIN_TOKEN",
-                     help="Bearer token enabling /admin/reload and /admin/status."),
+        typer.Option(envvar="MILGRAPH_ADMIN_TOKEN", show_envvar=False,
+                     help="Bearer token enabling /admin/reload and /admin/status (or "
+                     "MILGRAPH_ADMIN_TOKEN in the environment).",
+                     rich_help_panel=NETWORK),
     ] = None,
     query_workers: Annotated[
-        int, typer.Option(help="Query worker processes per server process (0: max(2, CPUs)).")
+        int, typer.Option(help="Query worker processes per server process (0: max(2, CPUs)).",
+                          rich_help_panel=PROCESSES)
     ] = 0,
-    workers: Annotated[int, typer.Option(help="HTTP server processes (uvicorn workers).")] = 1,
-    cache_mb: Annotated[int, typer.Option(help="Answer cache size in MiB (0: off).")] = 64,
+    workers: Annotated[int, typer.Option(help="HTTP server processes (uvicorn workers).",
+                                         rich_help_panel=PROCESSES)] = 1,
+    cache_mb: Annotated[int, typer.Option(help="Answer cache size in MiB (0: off).",
+                                          rich_help_panel=PROCESSES)] = 64,
     max_query_depth: Annotated[
         int, typer.Option(min=1, help="Deepest query or update accepted (brackets count 5, "
-                          "chained operators 1); deeper ones get 400.")
+                          "chained operators 1); deeper ones get 400.", rich_help_panel=LIMITS)
     ] = 1500,
     max_input_mb: Annotated[
-        int, typer.Option(min=0, help="Largest total input of a rebuild in MiB (0: none).")
+        int, typer.Option(min=0, help="Largest total input of a rebuild in MiB (0: none).",
+                          rich_help_panel=LIMITS)
     ] = 256,
     build_memory_mb: Annotated[
-        int, typer.Option(min=0, help="Memory bound of the rebuild process in MiB (0: none).")
+        int, typer.Option(min=0, help="Memory bound of the rebuild process in MiB (0: none).",
+                          rich_help_panel=LIMITS)
     ] = 8192,
     worker_memory_mb: Annotated[
         int, typer.Option(min=0, help="Memory (data segment) bound of each query worker in "
-                          "MiB (0: none).")
+                          "MiB (0: none).", rich_help_panel=LIMITS)
     ] = 0,
     backend: Annotated[
         str | None,
         typer.Option(help="Answer queries from this SPARQL 1.1 query URL, a store the "
                      "snapshot was published to ('milgraph publish'); --store still gives "
-                     "its side files."),
+                     "its side files.", rich_help_panel=REMOTE),
     ] = None,
-    backend_user: Annotated[str | None, typer.Option(help="User for --backend.")] = None,
+    backend_user: Annotated[str | None, typer.Option(help="User for --backend.",
+                                                               rich_help_panel=REMOTE)] = None,
     backend_password: Annotated[
         str | None, typer.Option(envvar="MILGRAPH_BACKEND_PASSWORD",
-                                 help="Password for --backend (or MILGRAPH_BACKEND_PASSWORD).")
+                                 help="Password for --backend (or MILGRAPH_BACKEND_PASSWORD).",
+                                 rich_help_panel=REMOTE)
     ] = None,
-    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
-    log_level: Annotated[str, typer.Option(help="Log level.")] = "info",
+    access_log: Annotated[bool, typer.Option(help="Log every request.",
+                                             rich_help_panel=LOGGING)] = False,
+    log_level: Annotated[str, typer.Option(help="Log level.", rich_help_panel=LOGGING)] = "info",
 ) -> None:
     """Serve the graph over SPARQL 1.1 (read-only), named queries, VoID, health and metrics;
     or, with --writable-store, a plain store that also accepts SPARQL Update."""
@@ -123,16 +152,84 @@ def serve(
     )  # fmt: skip
     if worker_memory_mb:  # read by every query worker this process starts
         os.environ["MILGRAPH_WORKER_MEMORY_MB"] = str(worker_memory_mb)
+    check_port(host, port)
+    if config.builds:
+        build_first(config)
     if workers <= 1 and not config.builds and not config.writable and not backend:
         _prestart_workers(config)
     os.environ[CONFIG_ENV] = dump_config(config)
-    typer.echo(f"milgraph: serving on http://{host}:{port}/sparql (docs: /docs)", err=True)
+    announce_when_ready(host, port)
     uvicorn.run(
         "milgraph.server.app:app_from_env", factory=True, host=host, port=port,
         workers=workers if workers > 1 else None, loop="auto", http=protocol_class(),
         access_log=access_log, log_level=log_level, timeout_graceful_shutdown=5,
         server_header=False,
     )  # fmt: skip
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse a port that cannot be listened on now, before any build: say which and why."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                why = (f"port {port} on {host} is already in use (another milgraph serve?); "
+                       f"stop it, or choose another port: --port {port + 1}, or "
+                       f"'make serve PORT={port + 1}'")  # fmt: skip
+            else:
+                why = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            typer.echo(f"milgraph: {why}", err=True)
+            raise typer.Exit(1) from None
+
+
+def build_first(config: ServerConfig) -> None:
+    """Build (or find) the snapshot in the foreground, its steps shown, before the service
+    starts: the first build of the bundled data takes minutes, and a newcomer sees why. A
+    failed build leaves the last good snapshot to serve, if there is one."""
+    from milgraph.build import build_snapshot
+    from milgraph.cli.common import RebuildNotice, fail
+    from milgraph.errors import MilgraphError
+    from milgraph.store import current_key
+
+    started = time.monotonic()
+    notice = RebuildNotice()
+    try:
+        build_snapshot(config.ontology, config.data, config.store, on_step=notice,
+                       max_input_bytes=config.max_input_bytes)  # fmt: skip
+    except MilgraphError as exc:
+        if current_key(config.snapshot_root) is None:
+            raise fail(exc) from None
+        fail(exc)
+        typer.echo("milgraph: the build failed; serving the last good snapshot", err=True)
+        return
+    if notice.announced:
+        typer.echo(f"milgraph: snapshot built in {time.monotonic() - started:.0f} s", err=True)
+
+
+def announce_when_ready(host: str, port: int) -> None:
+    """Print the URL once ``/health`` answers 200 (workers up, snapshot loaded), not before."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{shown}:{port}" if ":" not in shown else f"http://[{shown}]:{port}"
+    typer.echo(f"milgraph: starting on {host}:{port}: opening the snapshot…", err=True)
+    logging.getLogger("uvicorn.error").addFilter(  # its URL comes before the service answers
+        lambda record: not str(record.msg).startswith("Uvicorn running on"))
+
+    def wait() -> None:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=5) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:  # not listening yet, or 503 while loading
+                pass
+            time.sleep(0.25)
+        typer.echo(f"milgraph: ready on {url}/ (workbench), {url}/sparql, API docs {url}/docs",
+                   err=True)  # fmt: skip
+
+    threading.Thread(target=wait, name="milgraph-ready", daemon=True).start()
 
 
 def _prestart_workers(config: ServerConfig) -> None:

@@ -42,13 +42,16 @@ def stats(
                 f"{row.total:,}",
             )
         console.print(table)
-    if result.by_decade:
-        decades = sorted({d for per in result.by_decade.values() for d in per})
+    if result.by_decade:  # one row per class: fits 80 columns however many decades there are
         table = Table(title="records by decade of start date")
-        table.add_column("class")
-        for d in decades:
-            table.add_column(d, justify="right")
+        for col in ("class", "records", "first", "last", "busiest decade"):
+            table.add_column(col, justify="left" if col == "class" else "right")
         for cls, per in sorted(result.by_decade.items()):
-            table.add_row(cell(ox.NamedNode(cls)), *(str(per.get(d, "")) for d in decades))
+            decades = sorted(d for d, n in per.items() if n)
+            if not decades:
+                continue
+            busiest = max(decades, key=lambda d: (per[d], d))
+            table.add_row(cell(ox.NamedNode(cls)), f"{sum(per.values()):,}", decades[0],
+                          decades[-1], f"{busiest} ({per[busiest]:,})")  # fmt: skip
         console.print(table)
 

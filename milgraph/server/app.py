@@ -20,13 +20,15 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse, Response
 
 from milgraph import __version__
-from milgraph.server import describe, graph_store, ui, views_api
+from milgraph.errors import SnapshotError
+from milgraph.server import describe, graph_store, search, ui, views_api
 from milgraph.server.analysis import make_router, served_snapshot
 from milgraph.server.answers import VARY, answer, as_response, not_ready
 from milgraph.server.auth import require_bearer
@@ -41,7 +43,7 @@ from milgraph.server.formats import (
 from milgraph.server.health import health as health_report
 from milgraph.server.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from milgraph.server.middleware import RequestContext
-from milgraph.server.named import NamedQuery, openapi_parameters
+from milgraph.server.named import NamedQuery, Resolver, openapi_parameters, resolver_for
 from milgraph.server.openapi import complete as complete_openapi
 from milgraph.server.options import OptionError, QueryOptions
 from milgraph.server.pool import Job, PoolError
@@ -178,6 +180,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.milgraph_config = config
     if not config.writable:  # explanations and profiles read a reasoned snapshot
         app.include_router(make_router(served_snapshot))
+        app.include_router(search.make_router(served_snapshot))
         app.include_router(views_api.make_router(state))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     cors = None
@@ -389,12 +392,14 @@ def _add_named_route(app: FastAPI, state: ServerState, nq: NamedQuery) -> None:
     async def run_named(request: Request) -> Response:
         given = {k: v for k, v in request.query_params.multi_items()}
         try:
-            bindings = nq.bind(given)
+            bindings = await run_in_threadpool(nq.bind, given, None, _resolver(state))
             options = QueryOptions.from_params(
                 inference=given.get("inference"), as_of=given.get("asOf")
             )
         except OptionError as exc:
             raise bad(str(exc), "bad-parameter") from None
+        except SnapshotError as exc:  # names are resolved on the served snapshot
+            raise problem_for(exc) from None
         try:
             fmt = negotiate(NAMED_FORMATS, request.headers.get("accept"), given.get("format"))
         except NotAcceptable as exc:
@@ -445,6 +450,11 @@ def _coverage_warning(state: ServerState, kinds: list[str], first: int | None,
     except MilgraphError:
         return None
     return coverage.warning_header(coverage.notes(snapshot, kinds, first, after))
+
+
+def _resolver(state: ServerState) -> Resolver | None:
+    """Names in named-query parameters, resolved on the served snapshot (``org=nato``)."""
+    return None if state.config.writable else resolver_for(state.opened_snapshot)
 
 
 async def _void_turtle(state: ServerState, request: Request, served: Served) -> str:

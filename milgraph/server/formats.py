@@ -28,22 +28,29 @@ class Format:
 
 
 SOLUTION_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", ("json", "srj", "sparql-json"),
+    Format("json", "application/sparql-results+json", ("json", "srj", "sparql-json",
+                                                       "sparql-results+json"),
            ("application/json", "text/javascript", "application/javascript")),
-    Format("xml", "application/sparql-results+xml", ("xml", "srx"),
+    Format("xml", "application/sparql-results+xml", ("xml", "srx", "sparql-results+xml"),
            ("application/xml", "text/xml")),
     Format("csv", "text/csv", ("csv",)),
     Format("tsv", "text/tab-separated-values", ("tsv",)),
 )  # fmt: skip
 
+#: ``format=`` also takes what common clients send: SPARQLWrapper puts its return format in
+#: ``format``/``output``/``results`` (``rdf+xml``, ``rdf``, ``xml``, ``n3``, ``turtle``,
+#: ``json-ld``, ``json``, ``csv``, ``tsv``); on a graph, ``n3`` is answered as Turtle (N3 is
+#: a superset) and ``json`` as JSON-LD.
 GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ("turtle", "ttl"), ("application/x-turtle",)),
+    Format("turtle", "text/turtle", ("turtle", "ttl", "n3", "text/n3", "text/rdf+n3"),
+           ("application/x-turtle", "text/n3", "text/rdf+n3")),
     Format("ntriples", "application/n-triples", ("ntriples", "nt", "n-triples"), ("text/plain",)),
     Format("nquads", "application/n-quads", ("nquads", "nq", "n-quads")),
-    Format("jsonld", "application/ld+json", ("jsonld", "json-ld"), ("application/json",)),
-    Format("rdfxml", "application/rdf+xml", ("rdfxml", "rdf", "xml"), ("application/xml",)),
+    Format("jsonld", "application/ld+json", ("jsonld", "json-ld", "json"), ("application/json",)),
+    Format("rdfxml", "application/rdf+xml", ("rdfxml", "rdf", "xml", "rdf+xml"),
+           ("application/xml",)),
     Format("trig", "application/trig", ("trig",)),
-)
+)  # fmt: skip
 
 #: Named-query answers: flat JSON rows for dashboards, plus the standard formats.
 ROWS_JSON = Format("rows", "application/json", ("rows", "json"))
@@ -153,12 +160,22 @@ def choose(
     ``format_param`` (a short name or a media type) wins over ``Accept``. Otherwise each
     offered format gets the q of the most specific range matching it (its own type or an
     alias); the highest q wins, then the more specific match, then the server's order.
+
+    A ``format`` this kind of answer has no such format for (SPARQLWrapper sends its one
+    return format, say ``rdf+xml``, with every query, SELECT too) gives way to an ``Accept``
+    that names an offered type exactly; without one it is 406.
     """
     if format_param:
         wanted = format_param.strip().lower()
         for fmt in offered:
             if wanted in fmt.names or wanted == fmt.media_type or wanted in fmt.aliases:
                 return fmt
+        exact = ",".join(f"{m};q={q}" for m, q, _ in parse_accept(accept or "") if "*" not in m)
+        if exact:
+            try:
+                return choose(offered, exact)
+            except NotAcceptable:
+                pass
         raise NotAcceptable(format_param, offered)
     if not accept or not accept.strip():
         return offered[0]

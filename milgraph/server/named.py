@@ -21,21 +21,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from milgraph.errors import Location, QueryError
+from milgraph.errors import Location, NameNotFound, QueryError
 from milgraph.namespaces import ID_IRI, MIL_IRI, XSD
 from milgraph.server.options import OptionError, TermSpec, check_iri
 from milgraph.sparql import read_header
+from milgraph.store.snapshot import Snapshot
 
 #: type name -> (JSON schema for OpenAPI, human description of accepted values)
 PARAM_TYPES: dict[str, tuple[dict[str, str], str]] = {
     "iri": ({"type": "string", "format": "iri"}, "an absolute IRI"),
-    "nation": ({"type": "string"}, "an ISO 3166 alpha-3 code (e.g. DEU) or a nation IRI"),
-    "org": ({"type": "string"}, "an organisation short name (e.g. NATO) or an IRI"),
-    "agreement": ({"type": "string"}, "an agreement slug (e.g. new-start) or an IRI"),
+    "nation": ({"type": "string"}, "an ISO 3166 alpha-3 code (e.g. DEU, any case), a name "
+               "or a nation IRI"),
+    "org": ({"type": "string"}, "an organisation name or acronym, any case (e.g. NATO, "
+            "nato, Warsaw Pact) or an IRI"),
+    "agreement": ({"type": "string"}, "an agreement slug (e.g. new-start), name or an IRI"),
     "xsd:date": ({"type": "string", "format": "date"}, "a date YYYY-MM-DD"),
     "xsd:gYear": ({"type": "integer"}, "a year, e.g. 2024"),
     "xsd:integer": ({"type": "integer"}, "an integer"),
@@ -109,8 +112,15 @@ class NamedQuery:
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
 
-    def bind(self, given: Mapping[str, str], today: dt.date | None = None) -> dict[str, TermSpec]:
-        """Validate request values and turn them into RDF terms; ``OptionError`` if invalid."""
+    def bind(
+        self, given: Mapping[str, str], today: dt.date | None = None,
+        resolve: Resolver | None = None,
+    ) -> dict[str, TermSpec]:  # fmt: skip
+        """Validate request values and turn them into RDF terms; ``OptionError`` if invalid.
+
+        ``resolve(type, name)`` gives the IRI a nation, organisation or agreement name
+        means (``milgraph.search.resolve_one`` on the served snapshot); without it a name is
+        read as the last segment of its IRI."""
         unknown = sorted(set(given) - {p.name for p in self.params} - RESERVED)
         if unknown:
             known = ", ".join(p.name for p in self.params) or "none"
@@ -118,20 +128,44 @@ class NamedQuery:
                 f"unknown parameter(s) {', '.join(unknown)} for query {self.name!r} "
                 f"(it takes: {known})"
             )
+        missing = [p for p in self.params if p.required and not given.get(p.name)]
+        if len(missing) == 1:
+            p = missing[0]
+            raise OptionError(f"parameter {p.name!r} is required "
+                              f"({p.description or PARAM_TYPES[p.type][1]})")  # fmt: skip
+        if missing:
+            names = ", ".join(repr(p.name) for p in missing)
+            listed = "; ".join(f"{p.name}: {p.description or PARAM_TYPES[p.type][1]}"
+                               for p in missing)  # fmt: skip
+            raise OptionError(f"parameters {names} are required ({listed})")
         out: dict[str, TermSpec] = {}
         for p in self.params:
             raw = given.get(p.name)
             if raw is None or raw == "":
-                if p.required:
-                    raise OptionError(f"parameter {p.name!r} is required ({p.description})")
                 if p.default is None:
                     continue  # unbound: the query treats it as "any"
                 raw = (today or dt.date.today()).isoformat() if p.default == "today" else p.default
-            out[p.name] = to_term(p, raw)
+            out[p.name] = to_term(p, raw, resolve)
         return out
 
 
-def to_term(p: Param, raw: str) -> TermSpec:
+Resolver = Callable[[str, str], str]
+"""``(parameter type, name) -> IRI``; ``NameNotFound``/``QueryError`` for a name that names
+nothing or several things, ``SnapshotError`` while no snapshot is loaded."""
+
+
+def resolver_for(opened: Callable[[], Snapshot]) -> Resolver:
+    """Names resolved on a snapshot (the served one): ``milgraph.search.resolve_one``."""
+
+    def resolve(kind: str, name: str) -> str:
+        from milgraph.search import resolve_one
+
+        return resolve_one(opened(), kind, name).iri
+
+    return resolve
+
+
+def to_term(p: Param, raw: str, resolve: Resolver | None = None) -> TermSpec:
     """One parameter value as a typed RDF term, or ``OptionError`` naming what is expected."""
     value = raw.strip()
     expected = PARAM_TYPES[p.type][1]
@@ -141,6 +175,11 @@ def to_term(p: Param, raw: str) -> TermSpec:
         if p.type in ("nation", "org", "agreement"):
             if ":" in value:
                 return ("iri", check_iri(value, f"parameter {p.name}"), None)
+            if resolve is not None and value and len(value) <= 200:
+                try:
+                    return ("iri", resolve(p.type, value), None)
+                except (NameNotFound, QueryError) as exc:
+                    raise OptionError(f"parameter {p.name}: {exc}") from None
             if not _CODE.match(value):
                 raise ValueError
             if p.type == "nation":

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from milgraph.errors import (
     AmbiguousNation,
     MilgraphError,
+    NameNotFound,
     NationNotFound,
     QueryError,
     SnapshotError,
@@ -82,6 +83,7 @@ STATUSES: tuple[tuple[type[Exception], int, str | None, str | None], ...] = (
     (remote.RemoteStoreError, 502, "backend-failed", "Backend failed the query"),
     (AmbiguousNation, 409, "ambiguous-nation", "Ambiguous nation"),
     (NationNotFound, 404, "unknown-nation", "Unknown nation"),
+    (NameNotFound, 404, "unknown-name", "Unknown name"),
     (TripleNotHeld, 404, "triple-does-not-hold", "Triple does not hold"),
     (QueryError, 400, "bad-parameter", "Bad parameter"),
     (SnapshotError, 503, "snapshot-unavailable", "Snapshot unavailable"),
@@ -108,4 +110,6 @@ def problem_for(exc: Exception) -> Problem:
 def _extra(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, AmbiguousNation):
         return {"choices": [c.to_json() for c in exc.choices]}
+    if isinstance(exc, NameNotFound) and exc.suggestions:
+        return {"suggestions": exc.suggestions}
     return {}

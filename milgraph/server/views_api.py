@@ -33,14 +33,15 @@ from pydantic import BaseModel, Field
 
 from milgraph.analysis import explain, nation_indicators
 from milgraph.analysis.models import IndicatorsModel
-from milgraph.errors import MilgraphError, TripleNotHeld
+from milgraph.errors import MilgraphError, SnapshotError, TripleNotHeld
 from milgraph.namespaces import DCTERMS_SOURCE, GEO, ID_IRI, MIL_IRI, PREFIXES, sparql_prologue
 from milgraph.paths import PROJECT_ROOT
 from milgraph.server.analysis import error_response, served_snapshot
 from milgraph.server.memo import Memo
+from milgraph.server.named import resolver_for
 from milgraph.server.options import OptionError, QueryOptions, parse_as_of
 from milgraph.server.pool import Job
-from milgraph.server.problems import Problem
+from milgraph.server.problems import Problem, problem_for
 from milgraph.server.state import ServerState
 from milgraph.sparql import values_row
 from milgraph.store.base import solutions
@@ -564,10 +565,13 @@ def make_router(state: ServerState) -> APIRouter:
         for p in nq.params:
             if not given.get(p.name) and p.required:
                 given[p.name] = example_value(p)
+        resolve = None if state.config.writable else resolver_for(state.opened_snapshot)
         try:
-            bindings = nq.bind(given)
+            bindings = nq.bind(given, None, resolve)
         except OptionError as exc:
             raise _bad(str(exc)) from None
+        except SnapshotError as exc:  # names are resolved on the served snapshot
+            raise problem_for(exc) from None
         text = inline_values(nq.text, bindings)
         query = urlencode([(k, v) for k, v in given.items() if v])
         body = {"name": name, "sparql": text,

@@ -8,6 +8,7 @@ A snapshot is a directory named by a key over the *content* of its inputs::
     <root>/<key>/provenance.sqlite      one derivation per inferred triple (explanations)
     <root>/<key>/temporal.sqlite        day sets and derivations of time-dependent triples
     <root>/<key>/asof-static-provenance.sqlite   derivations of the time-independent part
+    <root>/<key>/search.sqlite          names for search and name resolution (FTS5)
     <root>/.building-<key>-<pid>/       a snapshot being written (renamed when complete)
 
 It is only made visible (``CURRENT``) once it is complete: a failed build never replaces the
@@ -31,6 +32,7 @@ STORE = "store"
 PROVENANCE = "provenance.sqlite"
 TEMPORAL = "temporal.sqlite"
 STATIC_PROVENANCE = "asof-static-provenance.sqlite"
+SEARCH = "search.sqlite"
 #: Snapshots kept in a root (the newest; the current one always survives).
 KEEP_SNAPSHOTS = 3
 

@@ -342,20 +342,20 @@ def test_an_asserted_triple_explains_itself_with_its_file_and_source() -> None:
 
 
 def test_a_triple_that_does_not_hold_has_no_explanation() -> None:
-    assert explain(world(), "id:nation/SWE", "mil:memberOf", "id:org/NATO", "2024-03-06") is None
-    assert explain(world(), "id:nation/SWE", "mil:memberOf", "id:org/WarsawPact") is None
+    assert explain(world(), "nation:SWE", "mil:memberOf", "org:NATO", "2024-03-06") is None
+    assert explain(world(), "nation:SWE", "mil:memberOf", "org:WarsawPact") is None
 
 
 def test_temporal_rule_lists_the_dates_it_compared() -> None:
-    node = explained("id:nation/FIN", "mil:memberOf", "id:org/NATO", "2024-01-01").root
+    node = explained("nation:FIN", "mil:memberOf", "org:NATO", "2024-01-01").root
     assert node.rule == "memberOf"
     assert node.dates == {"startDate": "2023-04-04", "endDate": None, "asOf": "2024-01-01"}
     assert node.period == [{"from": "2023-04-04", "until": None}]
-    node = explained("id:nation/RUS", "mil:partyTo", "id:agreement/new-start", "2020-01-01").root
+    node = explained("nation:RUS", "mil:partyTo", "id:agreement/new-start", "2020-01-01").root
     assert node.dates["suspensionDate"] == "2023-02-21"
     assert node.period == [{"from": "2011-02-05", "until": "2023-02-21"}]
     text = explained(
-        "id:nation/FRA", "mil:memberOf", "id:alliance/atop-9999", "1965-03-31"
+        "nation:FRA", "mil:memberOf", "id:alliance/atop-9999", "1965-03-31"
     ).to_text()
     assert "1965-03 (partial: holds until the day before 1965-04-01)" in text
     assert "1960 (partial: counts from 1960-01-01)" in text
@@ -363,8 +363,8 @@ def test_temporal_rule_lists_the_dates_it_compared() -> None:
 
 def test_explanation_as_of_a_day_follows_that_days_facts() -> None:
     # FIN was affiliated with NATO as a partner in 2000 and as a member in 2024
-    partner = explained("id:nation/FIN", "mil:affiliatedWith", "id:org/NATO", "2000-01-01")
-    member = explained("id:nation/FIN", "mil:affiliatedWith", "id:org/NATO", "2024-01-01")
+    partner = explained("nation:FIN", "mil:affiliatedWith", "org:NATO", "2000-01-01")
+    member = explained("nation:FIN", "mil:affiliatedWith", "org:NATO", "2024-01-01")
 
     def records(e: Explanation) -> set[str]:
         out = set()
@@ -386,14 +386,14 @@ def test_explanation_as_of_a_day_follows_that_days_facts() -> None:
 
 
 def test_limits_cut_the_tree_with_a_marker() -> None:
-    result = explain(world(), "id:nation/DEU", "mil:alliedWith", "id:nation/USA", max_depth=1)
+    result = explain(world(), "nation:DEU", "mil:alliedWith", "nation:USA", max_depth=1)
     assert result is not None and result.truncated
     assert {p.note for p in result.root.premises} == {"truncated"}
     assert "truncated" in result.to_text()
 
 
 def test_json_and_text_forms() -> None:
-    result = explained("id:nation/DEU", "mil:alliedWith", "id:nation/USA", "1990-01-01")
+    result = explained("nation:DEU", "mil:alliedWith", "nation:USA", "1990-01-01")
     doc = result.to_json()
     assert doc["holds"] and doc["asOf"] == "1990-01-01"
     assert doc["explanation"]["rule"] == "alliedWith"
@@ -403,7 +403,7 @@ def test_json_and_text_forms() -> None:
     assert kinds == {"asserted", "sparql"}
     text = result.to_text()
     assert (
-        text.splitlines()[0] == "id:nation/DEU mil:alliedWith id:nation/USA holds as of 1990-01-01."
+        text.splitlines()[0] == "nation:DEU mil:alliedWith nation:USA holds as of 1990-01-01."
     )
     assert "[asserted in data/world.ttl" in text
     assert MIL not in text  # compact names throughout

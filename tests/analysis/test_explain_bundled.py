@@ -48,7 +48,7 @@ def test_sample_as_of_1985() -> None:
 
 
 def test_alliance_explained_down_to_atop() -> None:
-    result = explain(bundled(), "id:nation/USA", "mil:alliedWith", "id:nation/JPN", "1985-06-01")
+    result = explain(bundled(), "nation:USA", "mil:alliedWith", "nation:JPN", "1985-06-01")
     assert result is not None
     root = result.root
     assert root.rule == "alliedWith"
@@ -63,9 +63,9 @@ def test_alliance_explained_down_to_atop() -> None:
 
 
 def test_curated_membership_explained_with_its_source() -> None:
-    result = explain(bundled(), "id:nation/SWE", "mil:memberOf", "id:org/NATO", "2024-03-07")
+    result = explain(bundled(), "nation:SWE", "mil:memberOf", "org:NATO", "2024-03-07")
     assert result is not None
     assert result.root.dates == {"startDate": "2024-03-07", "endDate": None, "asOf": "2024-03-07"}
     files = {a.file for p in result.root.premises for a in p.asserted}
     assert files == {"data/memberships-nato.ttl"}
-    assert explain(bundled(), "id:nation/SWE", "mil:memberOf", "id:org/NATO", "2024-03-06") is None
+    assert explain(bundled(), "nation:SWE", "mil:memberOf", "org:NATO", "2024-03-06") is None

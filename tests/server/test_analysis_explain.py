@@ -22,7 +22,7 @@ def client() -> TestClient:
     return TestClient(app)
 
 
-FIN_NATO = {"s": "id:nation/FIN", "p": "mil:memberOf", "o": "id:org/NATO"}
+FIN_NATO = {"s": "nation:FIN", "p": "mil:memberOf", "o": "org:NATO"}
 
 
 def test_explain_as_of_a_day(client: TestClient) -> None:
@@ -35,9 +35,9 @@ def test_explain_as_of_a_day(client: TestClient) -> None:
     assert (root["rule"], root["ruleKind"]) == ("memberOf", "sparql")
     assert root["dates"] == {"startDate": "2023-04-04", "endDate": None, "asOf": "2024-01-01"}
     assert [p["text"] for p in root["premises"]] == [
-        "id:membership/NATO/FIN mil:member id:nation/FIN",
-        "id:membership/NATO/FIN mil:organization id:org/NATO",
-        'id:membership/NATO/FIN mil:startDate "2023-04-04"^^xsd:date',
+        "<https://w3id.org/milgraph/id/membership/NATO/FIN> mil:member nation:FIN",
+        "<https://w3id.org/milgraph/id/membership/NATO/FIN> mil:organization org:NATO",
+        '<https://w3id.org/milgraph/id/membership/NATO/FIN> mil:startDate "2023-04-04"^^xsd:date',
     ]
     leaf = root["premises"][0]
     assert leaf["asserted"] == [
@@ -89,7 +89,7 @@ def test_text_form_and_conditional_requests(client: TestClient) -> None:
     r = client.get("/api/explain", params={**FIN_NATO, "format": "text"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/plain")
-    assert r.text.startswith("id:nation/FIN mil:memberOf id:org/NATO holds in the current view.")
+    assert r.text.startswith("nation:FIN mil:memberOf org:NATO holds in the current view.")
     again = client.get(
         "/api/explain",
         params={**FIN_NATO, "format": "text"},
@@ -110,16 +110,16 @@ def test_openapi_documents_the_endpoint(client: TestClient) -> None:
 
 def test_cli_explain(cli) -> None:
     store = str(world().path.parent)
-    result = cli("explain", "id:nation/DEU", "mil:alliedWith", "id:nation/USA",
+    result = cli("explain", "nation:DEU", "mil:alliedWith", "nation:USA",
                  "--as-of", "1990-01-01", "--store", store)  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "id:nation/DEU mil:alliedWith id:nation/USA  [alliedWith]" in result.stdout
+    assert "nation:DEU mil:alliedWith nation:USA  [alliedWith]" in result.stdout
     assert "dates compared: startDate 1955-05-06, no endDate, asOf 1990-01-01" in result.stdout
-    result = cli("explain", "id:nation/FIN", "mil:memberOf", "id:org/NATO", "--store", store,
+    result = cli("explain", "nation:FIN", "mil:memberOf", "org:NATO", "--store", store,
                  "--format", "json")  # fmt: skip
     assert result.exit_code == 0
     assert json.loads(result.stdout)["explanation"]["rule"] == "memberOf"
-    result = cli("explain", "id:nation/SWE", "mil:memberOf", "id:org/NATO", "--as-of",
+    result = cli("explain", "nation:SWE", "mil:memberOf", "org:NATO", "--as-of",
                  "2024-03-06", "--store", store)  # fmt: skip
     assert result.exit_code == 1
     assert "does not hold as of 2024-03-06" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from tests.support.server import ID, MIL, fixture_store, live_server
@@ -62,3 +62,56 @@ def test_rdflib_sparqlstore(server):
     assert members == {rdflib.URIRef(f"{ID}org/NATO")}
     ask = g.query(f"ASK {{ <{ID}nation/RUS> <{MIL}memberOf> <{ID}org/NATO> }}")
     assert ask.askAnswer is False
+
+
+CONSTRUCT_NATIONS = f"CONSTRUCT {{ ?n a <{MIL}Nation> }} WHERE {{ ?n a <{MIL}Nation> }}"
+
+
+@pytest.mark.parametrize("fmt", [RDFXML, RDF, XML, N3, TURTLE, JSONLD, JSON])
+def test_sparqlwrapper_construct_in_every_return_format(server, fmt) -> None:
+    """SPARQLWrapper puts its return format in ?format= (and output=, results=) beside its
+    Accept header: each of its names is answered, never 406."""
+    sw = SPARQLWrapper(server.url + "/sparql")
+    sw.setQuery(CONSTRUCT_NATIONS)
+    sw.setReturnFormat(fmt)
+    result = sw.query()
+    assert result.response.status == 200
+    graph = result.convert()
+    if not isinstance(graph, rdflib.Graph):  # N3, TURTLE, JSON-LD come back as bytes/text
+        syntax = {N3: "turtle", TURTLE: "turtle"}.get(fmt, "json-ld")
+        graph = rdflib.Graph().parse(data=graph, format=syntax)
+    assert len(graph) == 8, fmt
+
+
+@pytest.mark.parametrize("fmt, columns", [(CSV, "n"), (TSV, "?n")])
+def test_sparqlwrapper_select_csv_and_tsv(server, fmt, columns) -> None:
+    sw = SPARQLWrapper(server.url + "/sparql")
+    sw.setQuery(NATIONS)
+    sw.setReturnFormat(fmt)
+    text = sw.query().convert().decode()
+    lines = text.strip().splitlines()
+    assert lines[0].strip() == columns and len(lines) == 9
+
+
+def test_a_format_the_answer_lacks_gives_way_to_an_exact_accept(server) -> None:
+    """A client's one ``format=`` for every query does not override a valid Accept."""
+    r = server.get("/sparql", params={"query": NATIONS, "format": "rdf+xml"},
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    assert len(r.json()["results"]["bindings"]) == 8
+    r = server.get("/sparql", params={"query": NATIONS, "format": "rdf+xml"})
+    assert r.status_code == 406
+
+
+def test_pandas_read_csv_from_sparql_and_named_queries(server) -> None:
+    from urllib.parse import urlencode
+
+    import pandas as pd
+
+    frame = pd.read_csv(server.url + "/sparql?" + urlencode({"query": NATIONS, "format": "csv"}))
+    assert list(frame.columns) == ["n"] and len(frame) == 8
+    assert f"{ID}nation/FIN" in set(frame["n"])
+    members = pd.read_csv(server.url + "/api/queries/members-on-date?"
+                          + urlencode({"org": "nato", "date": "2024-06-01", "format": "csv"}))
+    assert {f"{ID}nation/FIN", f"{ID}nation/SWE"} <= set(members["member"])

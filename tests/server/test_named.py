@@ -116,8 +116,8 @@ def test_csv_and_sparql_json_on_request(client):
         ({"date": "2023-01-01"}, "'org' is required"),
         ({"org": "NATO", "colour": "red"}, "unknown parameter"),
         ({"org": "https://w3id.org/x> } ; DROP ALL #"}, "not a valid IRI"),
-        ({"org": "NATO> . ?s ?p ?o"}, "organisation short name"),
-        ({"org": "a b"}, "organisation short name"),
+        ({"org": "NATO> . ?s ?p ?o"}, "'NATO> . ?s ?p ?o' cannot be an organisation name"),
+        ({"org": "a b"}, "no organisation named 'a b'"),
     ],
 )
 def test_invalid_parameters_are_400(client, params, fragment):
@@ -126,9 +126,12 @@ def test_invalid_parameters_are_400(client, params, fragment):
     assert fragment in r.json()["detail"]
 
 
-def test_injection_in_a_string_is_inert(client):
-    # Nation codes go through as IRIs; with code-like text that is harmless, nothing matches.
-    assert rows(client, "alliances-on-date", nation="X-OR-1", date="2023-06-01") == []
+def test_injection_in_a_string_is_refused_not_answered_empty(client):
+    # A code that names no nation is a 400 that says so (never an empty answer, never spliced).
+    r = client.get("/api/queries/alliances-on-date", params={"nation": "X-OR-1",
+                                                             "date": "2023-06-01"})
+    assert r.status_code == 400
+    assert "no nation has the code 'X-OR-1'" in r.json()["detail"]
 
 
 def test_openapi_has_one_operation_per_named_query(client):

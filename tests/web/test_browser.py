@@ -246,3 +246,32 @@ def test_pages_fit_desktop(visit) -> None:
         page = v.open(path, ready="#app [data-ready=true]")
         assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
     v.check_clean()
+
+
+def test_workbench_finds_things_by_name(visit) -> None:
+    """The search box asks /api/search as one types; a hit opens its view or goes into the
+    query as a whole IRI."""
+    v = visit()
+    page = v.open("/", ready="#yasgui .CodeMirror")
+    page.fill("#find", "Malabr")  # a typo
+    page.wait_for_selector("#find-box[data-ready=true][data-items]:not([data-items='0'])")
+    first = page.locator("#find-results li").first
+    assert first.locator("a").inner_text() == "Malabar"
+    assert "ExerciseSeries" in first.inner_text()
+    assert v.items("#find-box") == 8
+    sent = [u for u in v.requests if "/api/search?" in u]
+    assert parse_qs(urlsplit(sent[-1]).query)["q"] == ["Malabr"]
+    href = first.locator("a").get_attribute("href")
+    editor = page.locator("#yasgui .yasqe .CodeMirror").first
+    editor.click()
+    page.keyboard.press("Control+End")
+    first.locator("button").click()
+    query = page.evaluate("window.milgraphYasgui.getTab().getQuery()")
+    assert "<https://w3id.org/milgraph/id/exercise-series/malabar>" in query
+    page.select_option("#find-type", "agreement")
+    page.fill("#find", "vienna document")
+    page.wait_for_selector("#find-results li:first-child a:text-matches('^Vienna Document')")
+    v.screenshot("workbench-search")
+    opened = page.goto(v.base + href, wait_until="load")
+    assert opened is not None and opened.status == 200
+    v.check_clean()

@@ -3,7 +3,7 @@
 // asOf and inference parameters, result IRIs linking to the views.
 import Yasgui from "@zazuko/yasgui";
 import "@zazuko/yasgui/build/yasgui.min.css";
-import { app, config, getJSON, h, setItems, shortIri, viewHref } from "../common.js";
+import { app, config, debounce, getJSON, h, setItems, shortIri, viewHref } from "../common.js";
 import "./workbench.css";
 
 const cfg = config();
@@ -50,7 +50,50 @@ const rowsInfo = h("span", { class: "muted", id: "row-count" });
 const controls = h("div", { class: "controls" },
   h("label", { title: "answer from the graph as it stood on this day (asOf)" }, "As of", asOf), clearAsOf,
   h("label", { title: "asserted only = inference=false" }, "Triples", inference), csv, share, rowsInfo, shareOut);
-const examples = h("aside", { class: "examples card", id: "named-queries" }, h("h2", {}, "Named queries"),
+// ------------------------------------------------------------------ find by name (/api/search)
+const findInput = h("input", { type: "search", id: "find", placeholder: "Malabar, Vienna Document, NATO…",
+  "aria-label": "find by name", autocomplete: "off", maxlength: "200" });
+const findType = h("select", { id: "find-type", "aria-label": "type" }, h("option", { value: "" }, "any type"),
+  ...["exercise", "agreement", "organization", "nation", "measure", "training"].map((t) => h("option", { value: t }, t)));
+const findResults = h("ol", { class: "find-results", id: "find-results" });
+const findBox = h("section", { class: "find", id: "find-box" }, h("h2", {}, "Find by name"),
+  h("div", { class: "row" }, findInput, findType), findResults);
+function dates(d) {
+  const start = d.startDate || d.foundingDate, end = d.endDate || d.dissolutionDate || d.terminationDate;
+  if (start || end) return `${start || "…"} – ${end || ""}`;
+  return d.signatureDate ? `signed ${d.signatureDate}` : d.entryIntoForceDate ? `in force ${d.entryIntoForceDate}` : "";
+}
+async function find() {
+  const q = findInput.value.trim();
+  if (!q) { findResults.replaceChildren(); setItems(findBox, 0); return; }
+  findBox.dataset.ready = "false";
+  try {
+    const body = await getJSON("/api/search", { q, type: findType.value, limit: 8 });
+    if (findInput.value.trim() !== q) return; // a newer search is on its way
+    findResults.replaceChildren(...body.results.map((r) => {
+      const insert = h("button", { type: "button", class: "secondary small", title: `insert <${r.iri}> into the query` }, "insert");
+      insert.addEventListener("click", () => {
+        const yasqe = yasgui.getTab().getYasqe();
+        const at = yasqe.getCursor("from");
+        const before = yasqe.getRange({ line: at.line, ch: Math.max(0, at.ch - 1) }, at);
+        yasqe.replaceSelection(`${before && !/[\s({]/.test(before) ? " " : ""}<${r.iri}>`);
+        yasqe.focus();
+      });
+      return h("li", {}, h("a", { href: viewHref(r.iri), title: r.iri }, r.label), " ",
+        h("span", { class: "muted small" }, [r.class || r.type, dates(r.dates)].filter(Boolean).join(", ")), " ", insert);
+    }));
+    if (!body.results.length) findResults.replaceChildren(h("li", { class: "muted small" }, `nothing named like “${q}”`));
+    setItems(findBox, body.results.length);
+  } catch (e) {
+    findResults.replaceChildren(h("li", { class: "error small" }, e.message));
+    setItems(findBox, 0);
+  }
+}
+const findSoon = debounce(find, 150);
+findInput.addEventListener("input", findSoon);
+findType.addEventListener("change", find);
+
+const examples = h("aside", { class: "examples card", id: "named-queries" }, findBox, h("h2", {}, "Named queries"),
   h("p", { class: "muted small" }, "Open one as a tab with its parameters; the same query is a REST URL for dashboards."));
 const yasguiBox = h("div", { id: "yasgui" });
 app().replaceChildren(h("div", { class: "workbench" }, h("div", { class: "wb-main" }, controls, yasguiBox), examples));
