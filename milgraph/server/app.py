@@ -57,7 +57,7 @@ from milgraph.server.protocol import (
     request_timeout,
     sparql_reply,
 )
-from milgraph.server.snapshots import Served
+from milgraph.server.snapshots import Served, SnapshotManager
 from milgraph.server.state import ServerState
 from milgraph.server.update import UPDATE_OPENAPI, update_reply
 
@@ -120,7 +120,13 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
-        state.load_task = loop.create_task(state.manager.reload())
+        state.load_task = loop.create_task(state.manager.reload(cause="start"))
+        watcher = None
+        if config.watch and isinstance(state.manager, SnapshotManager):
+            from milgraph.server.watch import Watcher
+
+            watcher = Watcher(state.manager, config)
+            watcher.start()
         hup = False
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             loop.add_signal_handler(signal.SIGHUP, _sighup, state)
@@ -134,6 +140,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
             if hup:
                 with contextlib.suppress(Exception):
                     loop.remove_signal_handler(signal.SIGHUP)
+            if watcher is not None:
+                await watcher.close()
             if state.load_task and not state.load_task.done():
                 state.load_task.cancel()
             await state.manager.close()
@@ -189,7 +197,7 @@ def app_from_env() -> FastAPI:
 
 def _sighup(state: ServerState) -> None:
     log.info("SIGHUP: reloading the snapshot")
-    asyncio.get_running_loop().create_task(state.manager.reload())
+    asyncio.get_running_loop().create_task(state.manager.reload(cause="SIGHUP"))
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -336,7 +344,7 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
         new queries to it. On failure the old snapshot keeps serving and the problems
         (file:line) are returned. Needs ``Authorization: Bearer <admin token>``."""
         _check_admin(state, request)
-        outcome = await state.manager.reload()
+        outcome = await state.manager.reload(cause="admin")
         state.metrics.reloads.labels("ok" if outcome.ok else "failed").inc()
         body = {**outcome.as_dict(),
                 "serving": state.manager.served.key if state.manager.served else None}

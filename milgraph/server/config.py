@@ -48,6 +48,10 @@ class ServerConfig:
     #: Data-segment limit of each query worker, in MiB (0: none): a query that needs more is
     #: stopped (its worker replaced) and answered 503.
     worker_memory_mb: int = 0
+    #: Rebuild when the ontology or data files change (``server.watch``).
+    watch: bool = False
+    #: Accept validated SPARQL Update at /update into the data files (``server.edits``).
+    allow_edits: bool = False
 
     def __post_init__(self) -> None:
         if self.admin_token is None:
