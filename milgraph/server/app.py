@@ -116,10 +116,19 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     """A ready-to-run ASGI app; the snapshot loads in the background (see ``/health``)."""
     config = config or ServerConfig()
     state = ServerState(config)
+    editor = None
+    if config.allow_edits and isinstance(state.manager, SnapshotManager):
+        from milgraph.server.edits import Editor
+
+        editor = Editor(config, state.manager)
+        state.manager.editor = editor
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
+        if editor is not None:  # an edit a killed server left between its renames
+            for path in await asyncio.to_thread(editor.recover):
+                log.warning("finished writing %s (an edit interrupted by a crash)", path)
         state.load_task = loop.create_task(state.manager.reload(cause="start"))
         watcher = None
         if config.watch and isinstance(state.manager, SnapshotManager):
@@ -165,7 +174,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.state.milgraph = state
     _install_error_handlers(app)
     ui.install(app, state)
-    _install_routes(app, state)
+    _install_routes(app, state, editor)
     app.milgraph_config = config
     if not config.writable:  # explanations and profiles read a reasoned snapshot
         app.include_router(make_router(served_snapshot))
@@ -286,7 +295,7 @@ SPARQL_OPENAPI: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _install_routes(app: FastAPI, state: ServerState) -> None:
+def _install_routes(app: FastAPI, state: ServerState, editor: Any = None) -> None:
     async def sparql(request: Request) -> Response:
         """SPARQL 1.1 Protocol: GET ``?query=``, POST form, or POST ``application/sparql-query``.
 
@@ -335,7 +344,12 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
     async def sparql_update(request: Request) -> Response:
         """SPARQL 1.1 Update protocol. Only a server started with ``--writable-store DIR``
         accepts updates (into that plain store, never into the curated graph); a snapshot
-        answers 403. With an admin token set, send ``Authorization: Bearer <token>``."""
+        answers 403. With an admin token set, send ``Authorization: Bearer <token>``.
+        With ``--allow-edits``: curated edits into the data files (docs/http.md)."""
+        if editor is not None:
+            from milgraph.server.edits import edit_reply
+
+            return await edit_reply(state, request, editor)
         return await update_reply(state, request)
 
     @app.post("/admin/reload", tags=["Operations"], summary="Rebuild and switch the snapshot")

@@ -78,8 +78,10 @@ class SnapshotManager:
         #: Set when the inputs failed at start and the last good snapshot of the same input
         #: paths is served instead (``lastgood``): said on stderr, /health and /admin/status.
         self.fallback: dict[str, Any] | None = None
-        #: ``serve --watch`` (``watch.Watcher``): described in /admin/status.
+        #: ``serve --watch`` (``watch.Watcher``) and ``--allow-edits`` (``edits.Editor``):
+        #: described in /admin/status.
         self.watcher: Any = None
+        self.editor: Any = None
 
     #: Query jobs answer from the worker's own snapshot (a writable store names a view).
     store_path: str | None = None
@@ -220,6 +222,7 @@ class SnapshotManager:
             **({"serving_last_good": self.fallback} if self.fallback else {}),
             **({"failing": self.last.failing} if self.last and not self.last.ok else {}),
             **({"watch": self.watcher.describe()} if self.watcher is not None else {}),
+            **({"edits": self.editor.describe()} if self.editor is not None else {}),
             "last_reload": self.last.as_dict() if self.last else None,
             "last_successful_reload": self.last_success.as_dict() if self.last_success else None,
             "workers": self.pool.describe(),
