@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from milgraph import __version__
-from milgraph.cli import analysis, build, query, serve, stats
+from milgraph.cli import analysis, build, diff, query, serve, stats
 from milgraph.cli.common import console
 from milgraph.importers import cli as importers
 
@@ -47,5 +47,6 @@ stats.register(app)
 serve.register(app)
 importers.register(app)
 analysis.register(app)
+diff.register(app)
 
 __all__ = ["app"]
