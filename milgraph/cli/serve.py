@@ -33,7 +33,8 @@ def serve(
         Path | None,
         typer.Option(help="Serve this plain Oxigraph store (created if missing) with SPARQL "
                      "Update at /update instead of a snapshot. Opt-in; edits there are not "
-                     "part of the curated graph and are never reasoned over."),
+                     "part of the curated graph and are never reasoned over (validated edits "
+                     "of the curated files: --allow-edits)."),
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,

@@ -68,7 +68,7 @@ class Editor:
             written = time.perf_counter() - start
             served = None
             if result.get("changed"):
-                outcome = await self.manager.reload(cause="edit")
+                outcome = await self.manager.reload(cause="edit", built=result.get("key"))
                 served = outcome.key if outcome.ok else None
                 if not outcome.ok:
                     result["warning"] = (f"written to the files, but the reload failed: "

@@ -92,13 +92,14 @@ class SnapshotManager:
     async def close(self) -> None:
         pass
 
-    async def reload(self, cause: str = "") -> ReloadOutcome:
-        """Build/open the configured snapshot and switch to it; never raises."""
+    async def reload(self, cause: str = "", built: str | None = None) -> ReloadOutcome:
+        """Build/open the configured snapshot and switch to it; never raises. ``built``: the
+        key of the inputs as they are now, built already (a curated edit's), so no build."""
         async with self._lock:
             self.reloading = True
             start = time.perf_counter()
             try:
-                outcome = await self._reload()
+                outcome = await self._reload(built)
             except (Problem, PoolError) as exc:
                 outcome = ReloadOutcome(False, error=exc.detail, problems=[exc.detail])
             except Exception as exc:  # keep serving; the log has the trace
@@ -120,9 +121,12 @@ class SnapshotManager:
                     log.error("  %s", problem)
             return outcome
 
-    async def _reload(self) -> ReloadOutcome:
+    async def _reload(self, built: str | None = None) -> ReloadOutcome:
         config = self.config
-        if config.builds:
+        key: str | None
+        if built and config.builds and (config.snapshot_root / built / "manifest.json").is_file():
+            root, key = config.snapshot_root, built
+        elif config.builds:
             result = await self._build_in_child()
             if not result["ok"]:
                 outcome = ReloadOutcome(False, error=result["error"], problems=result["problems"],

@@ -135,10 +135,11 @@ def edit(
     prefixes = dict(parser.prefixes)  # (known once the parser has run to the end)
     own_base = parser.base_iri if parser.base_iri != base else None
     out = text
+    pending = list(added)
     if removed:
-        out = _remove(text, removed, base)
-    if added:
-        block = render(added, prefixes, own_base)
+        out = _remove(text, removed, base, pending)
+    if pending:
+        block = render(pending, prefixes, own_base)
         out = out.rstrip("\n") + "\n\n" + block if out.strip() else block
     expected = [t for t in before if t not in removed]
     seen = set(expected)
@@ -147,7 +148,12 @@ def edit(
     return out
 
 
-def _remove(text: str, removed: set[ox.Triple], base: str | None) -> str:
+def _remove(
+    text: str, removed: set[ox.Triple], base: str | None, pending: list[ox.Triple]
+) -> str:
+    """``text`` without ``removed``; a re-written statement also takes the triples of
+    ``pending`` about its subject (a changed value stays where the old one was), which are
+    then taken off ``pending``."""
     pieces: list[str] = []
     header: list[str] = []
     last = 0
@@ -166,12 +172,18 @@ def _remove(text: str, removed: set[ox.Triple], base: str | None) -> str:
             raise TurtleEditError(f"line {st.line}: the statement that holds a removed triple "
                                   "also has blank nodes; edit the file by hand")  # fmt: skip
         left.difference_update(gone)
-        keep = [t for t in triples if t not in removed]
+        before_merge = list(pending)
+        keep = _merge(triples, removed, pending)
         parser = ox.parse(prologue.encode(), format=ox.RdfFormat.TURTLE, base_iri=base)
         list(parser)  # the prefixes and base are known once it has run
         own_base = parser.base_iri if parser.base_iri != base else None
+        prefixes = dict(parser.prefixes) | ({_BASE: own_base} if own_base else {})
         pieces.append(text[last:st.start])
-        if keep:
+        swapped = _in_place(chunk, gone, before_merge, keep, prologue, base, prefixes)
+        if swapped is not None:
+            pieces.append(swapped)
+            last = st.end
+        elif keep:
             pieces.append(render(keep, dict(parser.prefixes), own_base).rstrip("\n"))
             last = st.end
         else:  # the whole statement goes, with the rest of its line if that is empty
@@ -182,6 +194,54 @@ def _remove(text: str, removed: set[ox.Triple], base: str | None) -> str:
             last = end
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def _in_place(
+    chunk: str, gone: Sequence[ox.Triple], added: Sequence[ox.Triple], keep: Sequence[ox.Triple],
+    prologue: str, base: str | None, prefixes: dict[str, str],
+) -> str | None:  # fmt: skip
+    """A changed value written over the old one in the statement's own text (a one-line
+    diff), when each removed triple has one added triple of the same subject and predicate
+    and the old value is written once in the statement; None otherwise."""
+    if len(keep) != len(set(keep)):
+        return None
+    out = chunk
+    for old in gone:
+        new = [a for a in added if a.subject == old.subject and a.predicate == old.predicate]
+        if len(new) != 1:
+            return None
+        before, after = term(old.object, prefixes), term(new[0].object, prefixes)
+        if out.count(before) != 1 or isinstance(new[0].object, ox.BlankNode):
+            return None
+        out = out.replace(before, after)
+    try:
+        got = parse_triples(prologue + out, base)
+    except SyntaxError:
+        return None
+    return out if sorted(map(str, got)) == sorted(map(str, keep)) else None
+
+
+def _merge(
+    triples: Sequence[ox.Triple], removed: set[ox.Triple], pending: list[ox.Triple]
+) -> list[ox.Triple]:
+    """A statement's triples without ``removed``: an added triple of the same subject and
+    predicate takes a removed one's place, other added triples of its subjects follow."""
+    subjects = {t.subject for t in triples}
+    mine = [t for t in pending if t.subject in subjects]
+    out: list[ox.Triple] = []
+    for t in triples:
+        if t not in removed:
+            out.append(t)
+            continue
+        same = next((a for a in mine if a.subject == t.subject and a.predicate == t.predicate),
+                    None)  # fmt: skip
+        if same is not None:
+            mine.remove(same)
+            out.append(same)
+    out.extend(mine)
+    placed = set(out)
+    pending[:] = [t for t in pending if t not in placed]
+    return out
 
 
 def check_result(text: str, expected: Sequence[ox.Triple], base: str | None) -> None:

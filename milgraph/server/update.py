@@ -68,6 +68,8 @@ UPDATE_OPENAPI: dict[str, Any] = {
         },
     },
     "responses": {
+        "200": {"description": "Curated edit applied (--allow-edits): the files changed and "
+                              "the snapshot serving it"},
         "204": {"description": "Applied; queries sent from now on see it"},
         "400": {"description": "Malformed update or parameter (problem+json with position)"},
         "401": {"description": "Admin token required"},

@@ -119,6 +119,18 @@ def test_an_accepted_edit_is_a_minimal_change_and_served(server):
                            or "source" in line for line in changed), changed  # fmt: skip
     assert not ask(server, f"ASK {{ <{ID}exercise/baltops-2023> <{MIL}participant> "
                            f"<{ID}nation/FRA> }}")  # fmt: skip
+    # a changed value is written over the old one: a one-line diff
+    text = target.read_text()
+    moved = post(server, f"DELETE {{ GRAPH <{GRAPH}> {{ ?m <{MIL}startDate> ?d }} }} "
+                         f'INSERT {{ GRAPH <{GRAPH}> {{ ?m <{MIL}startDate> "2023-05-04"^^<{XSD}date> }} }} '
+                         f"WHERE {{ GRAPH <{GRAPH}> {{ ?m <{MIL}member> <{ID}nation/FIN> ; "
+                         f"<{MIL}startDate> ?d }} }}")  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    old_lines, new_lines = text.splitlines(), target.read_text().splitlines()
+    assert len(old_lines) == len(new_lines)
+    diff = [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
+    assert len(diff) == 1 and diff[0][0].replace("2023-04-04", "2023-05-04") == diff[0][1]
+    assert ask(server, f'ASK {{ <{ID}nation/USA> <{MIL}alliedWith> <{ID}nation/FIN> }}')
     unchanged = post(server, f"DELETE DATA {{ GRAPH <{GRAPH}> {{ <{ID}a> <{MIL}b> <{ID}c> }} }}")
     assert unchanged.status_code == 200 and unchanged.json()["changed"] is False
 
