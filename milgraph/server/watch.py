@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ class Watcher:
         import watchfiles
 
         watched = sorted({*self.roots, *self.parents})
-        log.info("watching %s for changes", ", ".join(str(p) for p in watched))
+        _say(f"watching {', '.join(str(p) for p in watched)} for changes")
         try:
             async for changes in watchfiles.awatch(
                 *watched, watch_filter=self.relevant, step=SETTLE_MS, debounce=MAX_GROUP_MS,
@@ -99,20 +100,24 @@ class Watcher:
         self.last_change = {"files": changed[:20], "at": _now()}
         shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3
                                           else "")  # fmt: skip
-        log.info("watch: %s changed; rebuilding", shown)
+        _say(f"watch: {shown} changed; rebuilding")
         outcome = await self.manager.reload(cause=f"watch: {shown}")
         self.rebuilds += 1
         if outcome.ok:
-            log.info("watch: serving %s (%.1f s after the save settled)", outcome.key,
-                     outcome.seconds)  # fmt: skip
+            _say(f"watch: serving {outcome.key} (rebuilt in {outcome.seconds:.1f} s)")
         else:
             where = "; ".join(_where(f) for f in outcome.failing[:5]) or outcome.error
-            log.error("watch: the save broke the graph, still serving %s: %s",
-                      self.manager.served.key if self.manager.served else "nothing", where)
+            served = self.manager.served.key if self.manager.served else "nothing"
+            _say(f"watch: the save broke the graph, still serving {served}: {where}")
 
     def describe(self) -> dict[str, Any]:
         return {"paths": [str(p) for p in self.inputs], "rebuilds": self.rebuilds,
                 "last_change": self.last_change}  # fmt: skip
+
+
+def _say(text: str) -> None:
+    """A line for the steward at the server's terminal (the log shows warnings only)."""
+    print(f"milgraph: {text}", file=sys.stderr, flush=True)
 
 
 def watch_roots(inputs: Sequence[Path]) -> tuple[list[Path], set[Path]]:

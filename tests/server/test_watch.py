@@ -51,8 +51,13 @@ def data(tmp_path: Path) -> Path:
 
 def test_a_save_is_served_and_a_broken_save_is_named_until_fixed(tmp_path, data):
     env = {"MILGRAPH_ADMIN_TOKEN": TOKEN}
-    for server in live_server(args(tmp_path, data), env):
+    log = tmp_path / "server.log"
+    for server in live_server(args(tmp_path, data), env, log=log):
         check_saves(server, data)
+    said = log.read_text()  # what the steward at the terminal sees
+    assert "milgraph: watch: " in said and "changed; rebuilding" in said
+    assert "milgraph: watch: the save broke the graph, still serving" in said
+    assert "fixture.ttl:" in said.split("the save broke the graph")[1].splitlines()[0]
 
 
 def check_saves(server, data: Path) -> None:
