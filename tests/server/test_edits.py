@@ -8,6 +8,9 @@ acknowledged edit in the file and no file half-written.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -196,7 +199,11 @@ def test_sigkill_loses_no_acknowledged_edit(tmp_path):
         while len(acked) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.4)  # somewhere inside the next edits
+        editors = children(server.proc.pid, "milgraph.server.editor")
         server.proc.kill()  # SIGKILL: no handler runs
+        for pid in editors:  # and the edit in progress, wherever it is
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         server.proc.wait()
         stop.set()
         for t in threads:
@@ -211,6 +218,23 @@ def test_sigkill_loses_no_acknowledged_edit(tmp_path):
     recover(tmp_path / "snapshots")  # what the next server start does
     held = file_exercises(data / "fixture.ttl")
     assert set(acked) <= held, set(acked) - held
+
+
+def children(pid: int, module: str) -> list[int]:
+    """Processes started by ``pid`` running ``python -m module``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid and module.encode() in cmdline:
+            found.append(int(proc.name))
+    return found
 
 
 def test_allow_edits_needs_a_token_and_the_files(tmp_path):
