@@ -39,7 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from milgraph.build.inputs import SourceFile, discover
+from milgraph.build.inputs import SourceFile, check_input_size, discover
 from milgraph.namespaces import file_graph_iri
 from milgraph.store import layout
 
@@ -169,6 +169,7 @@ def run_edit(args: dict[str, Any], update: str) -> dict[str, Any]:
         try:
             inputs = data_inputs(data)
             sources = [s for _, files in inputs for s in files]
+            check_input_size(sources, args.get("max_input_bytes"))
             parsed = [parse(s) for s in sources]
         except (InputError, ParseError) as exc:
             raise Refused(409, "inputs-invalid", "The data files are invalid now",
