@@ -157,7 +157,6 @@ def _remove(
     pieces: list[str] = []
     header: list[str] = []
     last = 0
-    left = set(removed)
     for st in statements(text):
         chunk = text[st.start:st.end]
         if st.directive:
@@ -165,13 +164,12 @@ def _remove(
             continue
         prologue = "\n".join(header) + "\n"
         triples = parse_triples(prologue + chunk, base)
-        gone = [t for t in triples if t in left]
+        gone = [t for t in triples if t in removed]  # (from every statement asserting it)
         if not gone:
             continue
         if any(_has_blank(t) for t in triples):
             raise TurtleEditError(f"line {st.line}: the statement that holds a removed triple "
                                   "also has blank nodes; edit the file by hand")  # fmt: skip
-        left.difference_update(gone)
         before_merge = list(pending)
         keep = _merge(triples, removed, pending)
         parser = ox.parse(prologue.encode(), format=ox.RdfFormat.TURTLE, base_iri=base)

@@ -56,3 +56,10 @@ def test_blank_nodes_cannot_be_removed():
                    for q in ox.parse(text.encode(), format=ox.RdfFormat.TURTLE)]  # fmt: skip
     with pytest.raises(TurtleEditError, match="blank node"):
         edit(text, {triple}, [], BASE)
+
+
+def test_a_triple_asserted_twice_goes_from_both_statements():
+    text = "@prefix ex: <https://example.org/> .\nex:a ex:p ex:b .\nex:a ex:p ex:b ; ex:q ex:c .\n"
+    gone = t(EX + "a", "p", ox.NamedNode(EX + "b"))
+    out = edit(text, {gone}, [], BASE)
+    assert out == "@prefix ex: <https://example.org/> .\nex:a ex:q ex:c .\n"
