@@ -176,11 +176,10 @@ def run_edit(args: dict[str, Any], update: str) -> dict[str, Any]:
                           f"{exc}; fix the file (or wait for the save in progress) and send "
                           "the update again", failing=[located(exc)]) from None  # fmt: skip
         by_graph = {s.graph: s for s in sources}
-        before: dict[str, set[ox.Triple]] = {s.graph: set() for s in sources}
-        for pf in parsed:
-            for q in pf.quads:
-                before[pf.source.graph].add(ox.Triple(q.subject, q.predicate, q.object))
         store = OxigraphStore.memory(q for pf in parsed for q in pf.quads)
+        # Before and after as the store holds them: it writes typed literals in their
+        # canonical form ("97000.0"^^xsd:decimal is "97000"), so compare like with like.
+        before = _by_graph(store)
         lap("parse")
         try:
             store.update(update, base_iri=args.get("base"))
@@ -188,10 +187,7 @@ def run_edit(args: dict[str, Any], update: str) -> dict[str, Any]:
             raise Refused(400, "malformed-update", "Malformed update", str(exc)) from None
         except (OSError, RuntimeError, ValueError) as exc:
             raise Refused(422, "update-failed", "Update failed", str(exc)) from None
-        after: dict[str, set[ox.Triple]] = {}
-        for q in store.quads():
-            graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name.value)
-            after.setdefault(graph, set()).add(ox.Triple(q.subject, q.predicate, q.object))
+        after = _by_graph(store)
         lap("update")
         changed = sorted(g for g in set(before) | set(after)
                          if before.get(g, set()) != after.get(g, set()))  # fmt: skip
@@ -203,8 +199,11 @@ def run_edit(args: dict[str, Any], update: str) -> dict[str, Any]:
         files: dict[str, dict[str, int]] = {}
         for graph in changed:
             src = by_graph[graph]
-            removed = before[graph] - after[graph]
-            added = sorted(after[graph] - before[graph], key=_order)
+            written = next(pf for pf in parsed if pf.source.graph == graph)
+            as_written = _as_written(written.quads)  # canonical → the file's own triple
+            removed = {as_written.get(t, t)
+                       for t in before.get(graph, set()) - after.get(graph, set())}  # fmt: skip
+            added = sorted(after.get(graph, set()) - before.get(graph, set()), key=_order)
             try:
                 texts[src.path] = edit(src.read().decode("utf-8"), removed, added,
                                        src.path.resolve().as_uri())  # fmt: skip
@@ -237,6 +236,34 @@ def run_edit(args: dict[str, Any], update: str) -> dict[str, Any]:
         lap("write")
     return {"ok": True, "changed": True, "key": report.key, "files": files,
             "timings": timings, "recovered": recovered}  # fmt: skip
+
+
+def _by_graph(store: Any) -> dict[str, set[ox.Triple]]:
+    out: dict[str, set[ox.Triple]] = {}
+    for q in store.quads():
+        graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name.value)
+        out.setdefault(graph, set()).add(ox.Triple(q.subject, q.predicate, q.object))
+    return out
+
+
+def _as_written(quads: Sequence[ox.Quad]) -> dict[ox.Triple, ox.Triple]:
+    """Each triple of a file in the store's canonical form → as the file writes it."""
+    from milgraph.namespaces import RDFS_LABEL
+    from milgraph.store.oxigraph import OxigraphStore
+
+    literals = sorted({q.object for q in quads if isinstance(q.object, ox.Literal)}, key=str)
+    probe = ox.NamedNode(RDFS_LABEL)
+    scratch = OxigraphStore.memory(ox.Quad(ox.BlankNode(f"l{i}"), probe, lit, ox.DefaultGraph())
+                                   for i, lit in enumerate(literals))  # fmt: skip
+    canonical = {int(q.subject.value[1:]): q.object for q in scratch.quads()
+                 if isinstance(q.subject, ox.BlankNode)}  # fmt: skip
+    stored = {lit: canonical.get(i, lit) for i, lit in enumerate(literals)}
+    out: dict[ox.Triple, ox.Triple] = {}
+    for q in quads:
+        t = ox.Triple(q.subject, q.predicate, q.object)
+        obj = stored.get(q.object, q.object) if isinstance(q.object, ox.Literal) else q.object
+        out[ox.Triple(q.subject, q.predicate, obj)] = t
+    return out
 
 
 def _order(t: ox.Triple) -> tuple[str, int, str, str]:
