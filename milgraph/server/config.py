@@ -66,6 +66,9 @@ class ServerConfig:
                 raise ValueError(f"{name.replace('_', ' ')} must not be negative")
         if self.max_query_depth < 1:
             raise ValueError("max query depth must be at least 1")
+        if (self.watch or self.allow_edits) and not self.builds:
+            raise ValueError("watch and allow_edits work on the inputs a snapshot is built "
+                             "from: give data (and ontology), or no store")  # fmt: skip
 
     @property
     def snapshot_root(self) -> Path:
