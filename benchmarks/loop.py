@@ -96,7 +96,7 @@ def run(repeat: int, with_baseline: bool = True, source: Path = ROOT / "data",
                             env={"MILGRAPH_ADMIN_TOKEN": TOKEN})  # fmt: skip
         try:
             server.wait_listening(120)
-            wait_ready(server.get, 900)
+            wait_ready(server.get, 2400)  # a cold build of the bundled data on a loaded machine
             first_build = time.perf_counter() - started
             http = httpx.Client(base_url=server.url, timeout=900)
             status = http.get("/admin/status", headers={"Authorization": f"Bearer {TOKEN}"})
