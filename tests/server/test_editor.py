@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from milgraph.server.editor import run_edit
-from tests.support.server import FIXTURE_DATA, ID, MIL, ONTOLOGY, copy_tree
+from tests.support.server import FIXTURE_DATA, ID, ONTOLOGY, copy_tree
 
 EXTRA = """@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
