@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from milgraph import __version__
-from milgraph.cli import analysis, build, publish, query, search, serve, stats
+from milgraph.cli import analysis, build, diff, publish, query, search, serve, stats
 from milgraph.cli.common import console
 from milgraph.importers import cli as importers
 
@@ -50,5 +50,6 @@ serve.register(app)
 publish.register(app)
 importers.register(app)
 analysis.register(app)
+diff.register(app)
 
 __all__ = ["app"]

@@ -47,7 +47,8 @@ def serve(
         Path | None,
         typer.Option(help="Serve this plain Oxigraph store (created if missing) with SPARQL "
                      "Update at /update instead of a snapshot. Opt-in; edits there are not "
-                     "part of the curated graph and are never reasoned over.",
+                     "part of the curated graph and are never reasoned over (validated edits "
+                     "of the curated files: --allow-edits).",
                      rich_help_panel=SNAPSHOT),
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.",
@@ -119,6 +120,16 @@ def serve(
                                  help="Password for --backend (or MILGRAPH_BACKEND_PASSWORD).",
                                  rich_help_panel=REMOTE)
     ] = None,
+    watch: Annotated[
+        bool, typer.Option(help="Rebuild and serve when a file under --ontology/--data is "
+                           "saved (a broken save keeps the last good graph; see /health).",
+                           rich_help_panel=SNAPSHOT)
+    ] = False,
+    allow_edits: Annotated[
+        bool, typer.Option(help="Accept SPARQL Update at /update into the data files' graphs: "
+                           "validated, written to the Turtle files, served. Needs "
+                           "--admin-token.", rich_help_panel=SNAPSHOT)
+    ] = False,
     access_log: Annotated[bool, typer.Option(help="Log every request.",
                                              rich_help_panel=LOGGING)] = False,
     log_level: Annotated[str, typer.Option(help="Log level.", rich_help_panel=LOGGING)] = "info",
@@ -139,8 +150,10 @@ def serve(
     if backend is not None and writable_store is not None:
         raise typer.BadParameter("--backend serves a published snapshot: it cannot be combined "
                                  "with --writable-store", param_hint="--backend")  # fmt: skip
+    _check_loop_options(watch, allow_edits, admin_token, writable_store, store, ontology, data)
     config = ServerConfig(
-        writable_store=writable_store, store=store, ontology=ontology,
+        watch=watch, allow_edits=allow_edits, writable_store=writable_store, store=store,
+        ontology=ontology,
         data=list(data) if data else None, host=host, port=port,
         query_timeout=query_timeout, max_result_bytes=max_result_bytes,
         max_body_bytes=max_body_bytes, cors_origins=list(cor_list(cors_origin)),
@@ -230,6 +243,28 @@ def announce_when_ready(host: str, port: int) -> None:
                    err=True)  # fmt: skip
 
     threading.Thread(target=wait, name="milgraph-ready", daemon=True).start()
+
+
+def _check_loop_options(
+    watch: bool, allow_edits: bool, admin_token: str | None, writable_store: Path | None,
+    store: Path | None, ontology: Path | None, data: list[Path] | None,
+) -> None:  # fmt: skip
+    """--watch and --allow-edits work on the files a snapshot is built from."""
+    builds = store is None or ontology is not None or bool(data)
+    for flag, on in (("--watch", watch), ("--allow-edits", allow_edits)):
+        if on and writable_store is not None:
+            raise typer.BadParameter(
+                f"{flag} works on the curated files, not on a --writable-store (curated edits "
+                "over HTTP are --allow-edits; see docs/http.md)", param_hint=flag)
+        if on and not builds:
+            raise typer.BadParameter(
+                f"{flag} needs the inputs the snapshot is built from: add --data (and "
+                "--ontology), or leave out --store to use the bundled files", param_hint=flag)
+    if allow_edits and not admin_token:
+        raise typer.BadParameter(
+            "--allow-edits changes the curated files: it needs --admin-token (or "
+            "MILGRAPH_ADMIN_TOKEN), which every /update must send as 'Authorization: Bearer "
+            "<token>'", param_hint="--allow-edits")
 
 
 def _prestart_workers(config: ServerConfig) -> None:

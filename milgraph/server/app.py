@@ -59,7 +59,7 @@ from milgraph.server.protocol import (
     request_timeout,
     sparql_reply,
 )
-from milgraph.server.snapshots import Served
+from milgraph.server.snapshots import Served, SnapshotManager
 from milgraph.server.state import ServerState
 from milgraph.server.update import UPDATE_OPENAPI, update_reply
 
@@ -135,11 +135,26 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     """A ready-to-run ASGI app; the snapshot loads in the background (see ``/health``)."""
     config = config or ServerConfig()
     state = ServerState(config)
+    editor = None
+    if config.allow_edits and isinstance(state.manager, SnapshotManager):
+        from milgraph.server.edits import Editor
+
+        editor = Editor(config, state.manager)
+        state.manager.editor = editor
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
-        state.load_task = loop.create_task(state.manager.reload())
+        if editor is not None:  # an edit a killed server left between its renames
+            for path in await asyncio.to_thread(editor.recover):
+                log.warning("finished writing %s (an edit interrupted by a crash)", path)
+        state.load_task = loop.create_task(state.manager.reload(cause="start"))
+        watcher = None
+        if config.watch and isinstance(state.manager, SnapshotManager):
+            from milgraph.server.watch import Watcher
+
+            watcher = Watcher(state.manager, config)
+            watcher.start()
         hup = False
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             loop.add_signal_handler(signal.SIGHUP, _sighup, state)
@@ -153,6 +168,8 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
             if hup:
                 with contextlib.suppress(Exception):
                     loop.remove_signal_handler(signal.SIGHUP)
+            if watcher is not None:
+                await watcher.close()
             if state.load_task and not state.load_task.done():
                 state.load_task.cancel()
             await state.manager.close()
@@ -176,7 +193,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.state.milgraph = state
     _install_error_handlers(app)
     ui.install(app, state)
-    _install_routes(app, state)
+    _install_routes(app, state, editor)
     app.milgraph_config = config
     if not config.writable:  # explanations and profiles read a reasoned snapshot
         app.include_router(make_router(served_snapshot))
@@ -209,7 +226,7 @@ def app_from_env() -> FastAPI:
 
 def _sighup(state: ServerState) -> None:
     log.info("SIGHUP: reloading the snapshot")
-    asyncio.get_running_loop().create_task(state.manager.reload())
+    asyncio.get_running_loop().create_task(state.manager.reload(cause="SIGHUP"))
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -298,7 +315,7 @@ SPARQL_OPENAPI: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _install_routes(app: FastAPI, state: ServerState) -> None:
+def _install_routes(app: FastAPI, state: ServerState, editor: Any = None) -> None:
     async def sparql(request: Request) -> Response:
         """SPARQL 1.1 Protocol: GET ``?query=``, POST form, or POST ``application/sparql-query``.
 
@@ -349,7 +366,12 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
     async def sparql_update(request: Request) -> Response:
         """SPARQL 1.1 Update protocol. Only a server started with ``--writable-store DIR``
         accepts updates (into that plain store, never into the curated graph); a snapshot
-        answers 403. With an admin token set, send ``Authorization: Bearer <token>``."""
+        answers 403. With an admin token set, send ``Authorization: Bearer <token>``.
+        With ``--allow-edits``: curated edits into the data files (docs/http.md)."""
+        if editor is not None:
+            from milgraph.server.edits import edit_reply
+
+            return await edit_reply(state, request, editor)
         return await update_reply(state, request)
 
     @app.post("/admin/reload", tags=["Operations"], summary="Rebuild and switch the snapshot")
@@ -358,7 +380,7 @@ def _install_routes(app: FastAPI, state: ServerState) -> None:
         new queries to it. On failure the old snapshot keeps serving and the problems
         (file:line) are returned. Needs ``Authorization: Bearer <admin token>``."""
         _check_admin(state, request)
-        outcome = await state.manager.reload()
+        outcome = await state.manager.reload(cause="admin")
         state.metrics.reloads.labels("ok" if outcome.ok else "failed").inc()
         body = {**outcome.as_dict(),
                 "serving": state.manager.served.key if state.manager.served else None}

@@ -53,6 +53,10 @@ class ServerConfig:
     backend: str | None = None
     backend_user: str | None = None
     backend_password: str | None = None
+    #: Rebuild when the ontology or data files change (``server.watch``).
+    watch: bool = False
+    #: Accept validated SPARQL Update at /update into the data files (``server.edits``).
+    allow_edits: bool = False
 
     def __post_init__(self) -> None:
         if self.admin_token is None:
@@ -67,6 +71,9 @@ class ServerConfig:
                 raise ValueError(f"{name.replace('_', ' ')} must not be negative")
         if self.max_query_depth < 1:
             raise ValueError("max query depth must be at least 1")
+        if (self.watch or self.allow_edits) and not self.builds:
+            raise ValueError("watch and allow_edits work on the inputs a snapshot is built "
+                             "from: give data (and ontology), or no store")  # fmt: skip
 
     @property
     def snapshot_root(self) -> Path:

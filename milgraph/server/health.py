@@ -29,6 +29,16 @@ async def health(state: ServerState) -> tuple[int, dict[str, Any]]:
     served = manager.served
     last = manager.last
     body: dict[str, Any] = {"last_reload": _reload(last)}
+    if last is not None and not last.ok and last.failing:
+        # Until the next good save: which file and line keep the new graph from being served.
+        body["failing"] = last.failing[:20]
+    fallback = getattr(manager, "fallback", None)
+    if fallback:
+        body["serving_last_good"] = fallback
+        body["warning"] = fallback["warning"]
+    elif last is not None and not last.ok and served is not None:
+        body["warning"] = (f"the last reload failed ({last.error}); still serving "
+                           f"{served.key}")  # fmt: skip
     if served is None or not state.pool.ready:
         body["status"] = "loading" if last is None or last.ok else "failed"
         if last is not None and not last.ok:
@@ -77,7 +87,11 @@ def _reload(last: Any) -> dict[str, Any] | None:
     if last is None:
         return None
     out = {"ok": last.ok, "finished": last.finished, "key": last.key}
+    if last.cause:
+        out["cause"] = last.cause
     if not last.ok:
         out["error"] = last.error
         out["problems"] = last.problems[:20]
+        if last.failing:
+            out["failing"] = last.failing[:20]
     return out

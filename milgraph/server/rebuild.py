@@ -44,10 +44,25 @@ def rebuild(args: dict[str, Any]) -> dict[str, Any]:
             max_input_bytes=args.get("max_input_bytes"),
         )
     except ValidationFailed as exc:
-        return {"ok": False, "error": str(exc), "problems": [str(p) for p in exc.problems]}
+        return {"ok": False, "error": str(exc), "problems": [str(p) for p in exc.problems],
+                "failing": [located(p) for p in exc.problems]}  # fmt: skip
     except MilgraphError as exc:
-        return {"ok": False, "error": str(exc), "problems": [str(exc)]}
+        return {"ok": False, "error": str(exc), "problems": [str(exc)],
+                "failing": [located(exc)]}  # fmt: skip
+    from milgraph.server.lastgood import inputs_signature, record_good
+
+    ontology = Path(args["ontology"]) if args.get("ontology") else None
+    data = [Path(d) for d in args["data"]] if args.get("data") else None
+    record_good(report.path.parent, inputs_signature(ontology, data), report.key)
     return {"ok": True, "key": report.key, "root": str(report.path.parent), "cached": report.cached}
+
+
+def located(problem: object) -> dict[str, Any]:
+    """Where a problem is, as ``/health`` names it: file, line, column and the message."""
+    location = getattr(problem, "location", None)
+    message = getattr(problem, "message", None) or str(problem)
+    return {"file": getattr(location, "path", None), "line": getattr(location, "line", None),
+            "column": getattr(location, "column", None), "message": str(message)}  # fmt: skip
 
 
 def main() -> None:

@@ -46,13 +46,22 @@ class ReloadOutcome:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     finished: str = ""
+    #: Each problem's file, line, column and message (``rebuild.located``).
+    failing: list[dict[str, Any]] = field(default_factory=list)
+    #: What started the reload: "start", "admin", "SIGHUP", "watch: data/x.ttl", "edit".
+    cause: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "ok": self.ok, "key": self.key, "changed": self.changed, "error": self.error,
             "problems": self.problems, "seconds": round(self.seconds, 3),
             "finished": self.finished,
         }  # fmt: skip
+        if self.failing:
+            out["failing"] = self.failing[:20]
+        if self.cause:
+            out["cause"] = self.cause
+        return out
 
 
 def _now() -> str:
@@ -69,6 +78,13 @@ class SnapshotManager:
         self.reloading = False
         self._lock = asyncio.Lock()
         self.listeners: list[Any] = []  # callables(Served) run after each switch
+        #: Set when the inputs failed at start and the last good snapshot of the same input
+        #: paths is served instead (``lastgood``): said on stderr, /health and /admin/status.
+        self.fallback: dict[str, Any] | None = None
+        #: ``serve --watch`` (``watch.Watcher``) and ``--allow-edits`` (``edits.Editor``):
+        #: described in /admin/status.
+        self.watcher: Any = None
+        self.editor: Any = None
 
     #: Query jobs answer from the worker's own snapshot (a writable store names a view).
     store_path: str | None = None
@@ -79,13 +95,14 @@ class SnapshotManager:
     async def close(self) -> None:
         pass
 
-    async def reload(self) -> ReloadOutcome:
-        """Build/open the configured snapshot and switch to it; never raises."""
+    async def reload(self, cause: str = "", built: str | None = None) -> ReloadOutcome:
+        """Build/open the configured snapshot and switch to it; never raises. ``built``: the
+        key of the inputs as they are now, built already (a curated edit's), so no build."""
         async with self._lock:
             self.reloading = True
             start = time.perf_counter()
             try:
-                outcome = await self._reload()
+                outcome = await self._reload(built)
             except (Problem, PoolError) as exc:
                 outcome = ReloadOutcome(False, error=exc.detail, problems=[exc.detail])
             except Exception as exc:  # keep serving; the log has the trace
@@ -95,9 +112,11 @@ class SnapshotManager:
                 self.reloading = False
             outcome.seconds = time.perf_counter() - start
             outcome.finished = _now()
+            outcome.cause = cause
             self.last = outcome
             if outcome.ok:
                 self.last_success = outcome
+                self.fallback = None
             else:
                 log.error("reload failed, still serving %s: %s",
                           self.served.key if self.served else "nothing", outcome.error)
@@ -105,12 +124,19 @@ class SnapshotManager:
                     log.error("  %s", problem)
             return outcome
 
-    async def _reload(self) -> ReloadOutcome:
+    async def _reload(self, built: str | None = None) -> ReloadOutcome:
         config = self.config
-        if config.builds:
+        key: str | None
+        if built and config.builds and (config.snapshot_root / built / "manifest.json").is_file():
+            root, key = config.snapshot_root, built
+        elif config.builds:
             result = await self._build_in_child()
             if not result["ok"]:
-                return ReloadOutcome(False, error=result["error"], problems=result["problems"])
+                outcome = ReloadOutcome(False, error=result["error"], problems=result["problems"],
+                                        failing=result.get("failing", []))  # fmt: skip
+                if self.served is None:
+                    await self._serve_last_good(outcome)
+                return outcome
             root, key = Path(result["root"]), result["key"]
         else:
             from milgraph.store import current_key
@@ -132,6 +158,30 @@ class SnapshotManager:
         for listener in self.listeners:
             listener(self.served)
         return ReloadOutcome(True, key=key, changed=True)
+
+    async def _serve_last_good(self, failed: ReloadOutcome) -> None:
+        """At start, inputs that fail: serve the newest good snapshot of the same input
+        paths, loudly, rather than nothing."""
+        from milgraph.server.lastgood import last_good
+
+        config = self.config
+        root = config.snapshot_root
+        key = await asyncio.to_thread(last_good, root, config.ontology, config.data)
+        if key is None:
+            return
+        manifest = json.loads((root / key / "manifest.json").read_text())
+        await self.pool.switch(str(root), key)
+        self.served = Served(root, key, manifest, _now())
+        for listener in self.listeners:
+            listener(self.served)
+        where = ", ".join(f"{f['file']}:{f['line']}" if f.get("line") else str(f["file"])
+                          for f in failed.failing[:5])  # fmt: skip
+        warning = (f"the inputs are invalid ({where or failed.error}): serving the last good "
+                   f"snapshot of the same inputs, {key} (built {manifest.get('created')}), "
+                   "until they are fixed and reloaded")  # fmt: skip
+        self.fallback = {"key": key, "created": manifest.get("created"), "warning": warning}
+        log.warning("%s", warning)
+        print(f"milgraph: WARNING: {warning}", file=sys.stderr, flush=True)
 
     async def _build_in_child(self) -> dict[str, Any]:
         config = self.config
@@ -176,6 +226,10 @@ class SnapshotManager:
             },
             "reloading": self.reloading,
             "builds_from_inputs": self.config.builds,
+            **({"serving_last_good": self.fallback} if self.fallback else {}),
+            **({"failing": self.last.failing} if self.last and not self.last.ok else {}),
+            **({"watch": self.watcher.describe()} if self.watcher is not None else {}),
+            **({"edits": self.editor.describe()} if self.editor is not None else {}),
             "last_reload": self.last.as_dict() if self.last else None,
             "last_successful_reload": self.last_success.as_dict() if self.last_success else None,
             "workers": self.pool.describe(),

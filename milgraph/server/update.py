@@ -38,8 +38,10 @@ from milgraph.server.writable import WritableStore
 
 READ_ONLY_DETAIL = (
     "this server serves a read-only snapshot of the curated graph: SPARQL Update is refused. "
-    "Change the curated files in data/ and reload the snapshot; for a store that accepts "
-    "updates (never part of the curated graph), run 'milgraph serve --writable-store DIR'."
+    "Change the curated files in data/ and reload the snapshot, or start the server with "
+    "'--allow-edits --admin-token T' to send validated edits into the data files over "
+    "/update; for a plain scratch store (never part of the curated graph), run "
+    "'milgraph serve --writable-store DIR'."
 )
 
 UPDATE_OPENAPI: dict[str, Any] = {
@@ -66,6 +68,8 @@ UPDATE_OPENAPI: dict[str, Any] = {
         },
     },
     "responses": {
+        "200": {"description": "Curated edit applied (--allow-edits): the files changed and "
+                              "the snapshot serving it"},
         "204": {"description": "Applied; queries sent from now on see it"},
         "400": {"description": "Malformed update or parameter (problem+json with position)"},
         "401": {"description": "Admin token required"},

@@ -84,7 +84,7 @@ class WritableStore:
                 "reasoning results, so inference=false and asOf do not apply",
             )  # fmt: skip
 
-    async def reload(self) -> ReloadOutcome:
+    async def reload(self, cause: str = "") -> ReloadOutcome:
         """Start the update worker and the query workers (once; later calls change nothing:
         this store is not built from inputs)."""
         async with self._lock:

@@ -112,6 +112,11 @@ class OxigraphStore:
         """Add many quads fast (no transaction: for a store nobody reads yet)."""
         self._store.bulk_extend(quads)
 
+    def update(self, text: str, base_iri: str | None = None) -> None:
+        """Apply a SPARQL Update (the scratch copy a curated edit is tried on, before any
+        file is written: ``server.editor``). ``SyntaxError`` for a malformed text."""
+        self._store.update(text, base_iri=base_iri)
+
 
 def check_query(text: str, substitutions: Mapping[str, Term] | None = None) -> None:
     """Parse a query (and bind ``substitutions``) on an empty store: ``SyntaxError`` for a

@@ -71,10 +71,12 @@ def free_port() -> int:
 class LiveServer:
     """``milgraph serve`` as a real process on 127.0.0.1 (a random free port)."""
 
-    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str] | None = None, log: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.devnull, "wb")  # noqa: SIM115 - closed in stop()
+        self.log = open(log or os.devnull, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "milgraph.cli", "serve", "--port", str(self.port),
              "--host", "127.0.0.1", *args],
@@ -109,10 +111,12 @@ class LiveServer:
 
 
 def live_server(
-    args: list[str], env: dict[str, str] | None = None, *, ready: bool = True
+    args: list[str], env: dict[str, str] | None = None, *, ready: bool = True,
+    log: Path | None = None,
 ) -> Iterator[LiveServer]:
-    """Yield one running server (use as ``for server in live_server(...)``); stop it after."""
-    server = LiveServer(args, env)
+    """Yield one running server (use as ``for server in live_server(...)``); stop it after.
+    ``log``: a file for the server's stdout and stderr (default: discarded)."""
+    server = LiveServer(args, env, log)
     try:
         server.wait_listening()
         if ready:
