@@ -48,9 +48,9 @@ def test_asserted_changes_per_file_and_derived_relations_with_periods(two_snapsh
     assert len(changed.added) == 10 and len(changed.removed) == 1
     text = result.to_text(limit=500)
     assert "data/fixture.ttl: +10 −1" in text
-    assert ('− id:membership/NATO/FIN mil:startDate "2023-04-04"^^xsd:date') in text
-    assert "id:nation/USA mil:alliedWith id:nation/NOR from 1949-08-24 (ongoing): added" in text
-    assert ("id:nation/USA mil:alliedWith id:nation/FIN: from 2023-04-04 (ongoing) → "
+    assert ('− <https://w3id.org/milgraph/id/membership/NATO/FIN> mil:startDate "2023-04-04"^^xsd:date') in text
+    assert "nation:USA mil:alliedWith nation:NOR from 1949-08-24 (ongoing): added" in text
+    assert ("nation:USA mil:alliedWith nation:FIN: from 2023-04-04 (ongoing) → "
             "from 2023-05-04 (ongoing)") in text  # fmt: skip
     doc = result.to_json()
     assert doc["counts"]["asserted_added"] == 10 and doc["counts"]["relations_removed"] == 0

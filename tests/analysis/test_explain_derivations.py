@@ -83,9 +83,9 @@ def test_http_and_cli_list_the_derivations(cli) -> None:
                                               "o": USA_DEU[2], "asOf": "1990-01-01",
                                               "format": "text"}).text
     assert "Derivation 1 of 3 (curated):" in text and "Derivation 3 of 3 (dataset):" in text
-    assert text.index("org/NATO") < text.index("atop-3180")
+    assert text.index("org:NATO") < text.index("atop-3180")
     result = cli("explain", *USA_DEU, "--as-of", "1990-01-01",
                  "--store", str(snapshot.path.parent))  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Derivation 1 of 3 (curated):" in result.stdout
-    assert result.stdout.index("org/NATO") < result.stdout.index("atop-3180")
+    assert result.stdout.index("org:NATO") < result.stdout.index("atop-3180")

@@ -36,7 +36,7 @@ def test_text_against_the_current_snapshot_by_key_prefix(snapshots):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith(f"snapshot {old} → {new}")
     assert "data/fixture.ttl: +10 −1" in r.stdout
-    assert "id:nation/USA mil:alliedWith id:nation/NOR from 1949-08-24 (ongoing): added" in r.stdout
+    assert "nation:USA mil:alliedWith nation:NOR from 1949-08-24 (ongoing): added" in r.stdout
 
 
 def test_json_between_two_directories(snapshots):

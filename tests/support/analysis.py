@@ -62,10 +62,9 @@ def world_pacts() -> Snapshot:
 
 @functools.cache
 def world_year_only() -> Snapshot:
-    """:func:`world_full_dates` plus an adherence in force from some day of a year; built
-    without SHACL validation, whose shapes do not allow a partial entry-into-force date yet."""
-    return build(WORLD, RULE_KINDS, ADHERENCE_END, YEAR_ONLY, name="world-year-only",
-                 validate=False)
+    """:func:`world_full_dates` plus an adherence in force from some day of a year (validated:
+    the shapes accept a year- or month-precision entry into force)."""
+    return build(WORLD, RULE_KINDS, ADHERENCE_END, YEAR_ONLY, name="world-year-only")
 
 
 @functools.cache

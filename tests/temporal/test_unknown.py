@@ -79,7 +79,7 @@ def test_cli_holds(cli) -> None:
     store = str(world().path.parent)
     result = cli("holds", *FRA_MEMBER, "--as-of", "1965-03-15", "--store", store)
     assert result.exit_code == 0, result.output
-    assert "id:nation/FRA mil:memberOf id:alliance/atop-9999: unknown" in result.stdout
+    assert "nation:FRA mil:memberOf <https://w3id.org/milgraph/id/alliance/atop-9999>: unknown" in result.stdout
     result = cli("holds", *FRA_MEMBER, "--as-of", "1963-01-01", "--store", store,
                  "--format", "json")
     assert json.loads(result.stdout)["answer"] == "yes"
