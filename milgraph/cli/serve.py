@@ -28,6 +28,13 @@ PROCESSES, LOGGING = "Processes and cache", "Logging"
 REMOTE = "Remote store"
 
 
+def _deadline(value: float) -> float:
+    """A finite deadline in range (a range shown in --help would widen the whole panel)."""
+    if not 0.001 <= value <= 86400.0:  # also refuses nan
+        raise typer.BadParameter(f"{value} is not a deadline from 0.001 to 86400 seconds")
+    return value
+
+
 def serve(
     store: Annotated[
         Path | None,
@@ -45,19 +52,17 @@ def serve(
     ] = None,
     writable_store: Annotated[
         Path | None,
-        typer.Option(help="Serve this plain Oxigraph store (created if missing) with SPARQL "
-                     "Update at /update instead of a snapshot. Opt-in; edits there are not "
-                     "part of the curated graph and are never reasoned over (validated edits "
-                     "of the curated files: --allow-edits).",
+        typer.Option(help="A plain store (created if missing) with SPARQL Update at /update, "
+                     "never validated or reasoned; curated edits: --allow-edits.",
                      rich_help_panel=SNAPSHOT),
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.",
                                       rich_help_panel=NETWORK)] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", rich_help_panel=NETWORK)] = 8000,
     query_timeout: Annotated[
-        float, typer.Option(min=0.001, max=86400.0,
-                            help="Deadline per query in seconds; the query is then stopped.",
-                            rich_help_panel=LIMITS)
+        float, typer.Option(callback=_deadline, metavar="SECONDS",
+                            help="Deadline per query (0.001 to 86400 s); the query is then "
+                            "stopped.", rich_help_panel=LIMITS)
     ] = 30.0,
     max_result_bytes: Annotated[
         int, typer.Option(min=0, help="Largest answer in bytes (0: no cap).",
@@ -92,8 +97,8 @@ def serve(
     cache_mb: Annotated[int, typer.Option(help="Answer cache size in MiB (0: off).",
                                           rich_help_panel=PROCESSES)] = 64,
     max_query_depth: Annotated[
-        int, typer.Option(min=1, help="Deepest query or update accepted (brackets count 5, "
-                          "chained operators 1); deeper ones get 400.", rich_help_panel=LIMITS)
+        int, typer.Option(min=1, help="Deepest query or update accepted (a bracket "
+                          "counts 5, an operator 1).", rich_help_panel=LIMITS)
     ] = 1500,
     max_input_mb: Annotated[
         int, typer.Option(min=0, help="Largest total input of a rebuild in MiB (0: none).",
@@ -109,28 +114,27 @@ def serve(
     ] = 0,
     backend: Annotated[
         str | None,
-        typer.Option(help="Answer queries from this SPARQL 1.1 query URL, a store the "
-                     "snapshot was published to ('milgraph publish'); --store still gives "
-                     "its side files.", rich_help_panel=REMOTE),
+        typer.Option(help="Query URL of a SPARQL 1.1 store holding the published snapshot "
+                     "(milgraph publish).", rich_help_panel=REMOTE),
     ] = None,
     backend_user: Annotated[str | None, typer.Option(help="User for --backend.",
                                                                rich_help_panel=REMOTE)] = None,
     backend_password: Annotated[
         str | None, typer.Option(envvar="MILGRAPH_BACKEND_PASSWORD",
-                                 help="Password for --backend (or MILGRAPH_BACKEND_PASSWORD).",
+                                 help="Password for --backend.",
                                  rich_help_panel=REMOTE)
     ] = None,
     watch: Annotated[
-        bool, typer.Option(help="Rebuild and serve when a file under --ontology/--data is "
-                           "saved (a broken save keeps the last good graph; see /health).",
+        bool, typer.Option("--watch", help="Rebuild and serve on each save under "
+                           "--ontology/--data (a broken save: see /health).",
                            rich_help_panel=SNAPSHOT)
     ] = False,
     allow_edits: Annotated[
-        bool, typer.Option(help="Accept SPARQL Update at /update into the data files' graphs: "
-                           "validated, written to the Turtle files, served. Needs "
-                           "--admin-token.", rich_help_panel=SNAPSHOT)
+        bool, typer.Option("--allow-edits", help="Validated SPARQL Update at /update, "
+                           "written to the Turtle files (needs --admin-token).",
+                           rich_help_panel=SNAPSHOT)
     ] = False,
-    access_log: Annotated[bool, typer.Option(help="Log every request.",
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.",
                                              rich_help_panel=LOGGING)] = False,
     log_level: Annotated[str, typer.Option(help="Log level.", rich_help_panel=LOGGING)] = "info",
 ) -> None:
