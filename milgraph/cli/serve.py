@@ -217,10 +217,13 @@ def build_first(config: ServerConfig) -> None:
         build_snapshot(config.ontology, config.data, config.store, on_step=notice,
                        max_input_bytes=config.max_input_bytes)  # fmt: skip
     except MilgraphError as exc:
-        if current_key(config.snapshot_root) is None:
+        if current_key(config.snapshot_root) is None and not config.watch:
             raise fail(exc) from None
         fail(exc)
-        typer.echo("milgraph: the build failed; serving the last good snapshot", err=True)
+        if current_key(config.snapshot_root) is not None:
+            typer.echo("milgraph: the build failed; serving the last good snapshot", err=True)
+        if config.watch:  # /health names the failing file until a good save
+            typer.echo("milgraph: watching the inputs for a good save", err=True)
         return
     if notice.announced:
         typer.echo(f"milgraph: snapshot built in {time.monotonic() - started:.0f} s", err=True)
