@@ -267,19 +267,7 @@ class _Builder:
 
     @staticmethod
     def _instantiate(shape: Rule, binding: dict[str, Any]) -> list[ox.Triple]:
-        premises: list[ox.Triple] = []
-        for pattern in (*shape.required, *shape.optional):
-            terms: list[Any] = [
-                binding.get(x.value) if isinstance(x, ox.Variable)
-                else None if isinstance(x, ox.BlankNode) else x
-                for x in pattern
-            ]  # fmt: skip
-            if all(x is not None for x in terms):
-                try:
-                    premises.append(ox.Triple(terms[0], terms[1], terms[2]))
-                except TypeError:
-                    continue
-        return list(dict.fromkeys(premises))
+        return list(dict.fromkeys(_bound_premises(shape, binding)))
 
     def _origin(self, values: list[Any]) -> str | None:
         """``curated`` if a record among the values cites a public document, ``dataset`` if
@@ -414,19 +402,8 @@ class _Builder:
         if first is None:
             return (), {}
         binding = {v.value: first[v] for v in solutions.variables if first[v] is not None}
-        premises: list[ox.Triple] = []
-        for pattern in (*shape.required, *shape.optional):
-            terms: list[Any] = [
-                binding.get(x.value) if isinstance(x, ox.Variable)
-                else None if isinstance(x, ox.BlankNode) else x
-                for x in pattern
-            ]  # fmt: skip
-            if all(x is not None for x in terms):
-                try:
-                    premises.append(ox.Triple(terms[0], terms[1], terms[2]))
-                except TypeError:
-                    continue
-        return tuple(premises), self._dates_from_premises(shape, tuple(premises))
+        premises = tuple(_bound_premises(shape, binding))
+        return premises, self._dates_from_premises(shape, premises)
 
 
 def _annotate_partial(dates: dict[str, str | None]) -> dict[str, str | None]:
@@ -456,3 +433,21 @@ def _is_file_graph(iri: str) -> bool:
     if not iri.startswith(GRAPH_IRI):
         return False
     return iri not in (ASSERTED_GRAPH, INFERRED_GRAPH) and not iri.startswith(ASOF_GRAPH_PREFIX)
+
+
+def _bound_premises(shape: Rule, binding: dict[str, Any]) -> list[ox.Triple]:
+    """The rule's premise patterns with ``binding`` put in, those fully bound (a pattern
+    through a blank node, or one a binding cannot make a triple of, is left out)."""
+    premises: list[ox.Triple] = []
+    for pattern in (*shape.required, *shape.optional):
+        terms: list[Any] = [
+            binding.get(x.value) if isinstance(x, ox.Variable)
+            else None if isinstance(x, ox.BlankNode) else x
+            for x in pattern
+        ]  # fmt: skip
+        if all(x is not None for x in terms):
+            try:
+                premises.append(ox.Triple(terms[0], terms[1], terms[2]))
+            except TypeError:
+                continue
+    return premises
